@@ -1,0 +1,33 @@
+# Enigm Trust — `make run` starts the service, `make test` runs every check.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: install build run test typecheck lint jest clean
+
+install: $(NPM_STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: install
+	npm run build
+
+## run: the service on the embedded PGlite database (in ./.data) and the local Redis
+run: build
+	@scripts/ensure-services.sh redis
+	node dist/cli/main.js serve
+
+## test: type check, lint, then the whole jest suite against real PostgreSQL and Redis
+test: build typecheck lint
+	@scripts/ensure-services.sh postgres redis
+	npm test
+
+typecheck: install
+	npm run typecheck
+
+lint: install
+	npm run lint
+
+clean:
+	rm -rf dist coverage reports

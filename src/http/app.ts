@@ -1,0 +1,37 @@
+/**
+ * The Express application: request context, JSON bodies, routes, problem+json errors.
+ */
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Database } from '../store/database.js';
+import { errorHandler, notFound } from './errors.js';
+import type { Logger } from './logger.js';
+import type { HttpMetrics } from './metrics.js';
+import { requestContext } from './requestContext.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface AppDeps {
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  metrics: HttpMetrics;
+  /** Largest JSON body accepted, in bytes. */
+  bodyLimit?: number;
+  /** Mounts further routes (the API) before the error handlers. */
+  mount?: (app: Express) => void;
+}
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestContext(deps.logger, deps.metrics));
+  app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: true }));
+  app.use(healthRoutes(deps.db, deps.redis, deps.metrics));
+  deps.mount?.(app);
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

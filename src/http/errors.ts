@@ -1,0 +1,38 @@
+/**
+ * The last two middlewares: unknown routes, and every error turned into problem+json.
+ * Unexpected errors are logged and answered without internals.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { HttpError, problemOf, sendProblem } from './problem.js';
+
+export function notFound(req: Request, _res: Response, next: NextFunction): void {
+  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
+}
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+function fromBodyParser(err: BodyParserError): HttpError | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed': return new HttpError(400, 'malformed_json', 'the request body is not valid JSON');
+    case 'entity.too.large': return new HttpError(413, 'body_too_large', `the request body exceeds ${err.limit ?? 'the'} bytes`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported': return new HttpError(415, 'unsupported_encoding', err.message);
+    case 'request.aborted': return new HttpError(400, 'request_aborted', 'the request body was not received in full');
+    default: return undefined;
+  }
+}
+
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const known = err instanceof HttpError ? err : fromBodyParser(err as BodyParserError);
+  if (known) {
+    if (known.status >= 500) req.log.error({ err }, 'request failed');
+    sendProblem(res, problemOf(known.status, known.code, known.message, known.extensions));
+    return;
+  }
+  req.log.error({ err }, 'unexpected error');
+  sendProblem(res, problemOf(500, 'internal_error', 'the service failed to handle this request; see its logs for the request id', { requestId: req.id }));
+}

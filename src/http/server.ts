@@ -1,0 +1,84 @@
+/**
+ * The service process: open the database, migrate, connect Redis, serve HTTP, and shut
+ * down gracefully — stop accepting, let in-flight requests finish, close the pools.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { openRedis, whenRedisReady } from '../queue/redis.js';
+import type { Database } from '../store/database.js';
+import { migrate } from '../store/migrate.js';
+import { openDatabase } from '../store/open.js';
+import { createApp } from './app.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+
+export interface ServiceOptions {
+  logger?: Logger;
+  /** Extra routes (tests use this to hold a request open). */
+  mount?: (app: Express) => void;
+  /** Milliseconds in-flight requests get after a shutdown starts before they are cut. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningService {
+  url: string;
+  server: Server;
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  /** Stops accepting, waits for in-flight requests (up to the grace period), closes pools. Idempotent. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+function listen(app: Express, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+  });
+}
+
+export async function startService(config: Config, opts: ServiceOptions = {}): Promise<RunningService> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const db = await openDatabase(config);
+  let redis: Redis | undefined;
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    redis = openRedis(config.redisUrl);
+    // Serve even without Redis (decisions and revocations do not need it), but say so.
+    await whenRedisReady(redis, 2000).catch((err: Error) => logger.warn({ redis: err.message }, 'Redis is not reachable yet; still trying'));
+    const metrics = createMetrics();
+    const app = createApp({ db, redis, logger, metrics, mount: opts.mount });
+    const server = await listen(app, config.host, config.port);
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, database: db.kind }, 'serving');
+    let stopping: Promise<void> | undefined;
+    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000));
+    return { url, server, db, redis, logger, shutdown };
+  } catch (err) {
+    redis?.disconnect();
+    await db.close();
+    throw err;
+  }
+}
+
+async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number): Promise<void> {
+  logger.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cut = setTimeout(() => {
+    logger.warn({ graceMs }, 'grace period over: closing remaining connections');
+    server.closeAllConnections();
+  }, graceMs);
+  // Keep-alive connections that go idle after their last response must close too.
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  await closed;
+  clearTimeout(cut);
+  clearInterval(idle);
+  await redis.quit().catch(() => redis.disconnect());
+  await db.close();
+  logger.info('stopped');
+}

@@ -1,0 +1,63 @@
+/**
+ * The Database contract on a PostgreSQL server through node-postgres.
+ */
+import pg from 'pg';
+import type { Database, Queryable, QueryResult } from './database.js';
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Schema to place first on the search path: lets tests share one database in isolation. */
+  schema?: string;
+  max?: number;
+}
+
+// PostgreSQL bigint (int8) columns hold epochs and counters well inside 2^53: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+      const r = await client.query(sql, params as unknown[] | undefined);
+      return { rows: r.rows as Row[], rowCount: r.rowCount ?? 0 };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}
+
+export function openPostgres(opts: PostgresOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max ?? 10,
+    options: opts.schema ? `-c search_path=${quoteIdent(opts.schema)},public` : undefined,
+  });
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const direct = wrap(pool);
+  return {
+    kind: 'postgres',
+    query: direct.query,
+    exec: direct.exec,
+    async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Quotes an SQL identifier. */
+export function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}

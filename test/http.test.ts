@@ -1,0 +1,105 @@
+import express from 'express';
+import type { Redis } from 'ioredis';
+import request from 'supertest';
+import { createApp } from '../src/http/app.js';
+import { createLogger } from '../src/http/logger.js';
+import { createMetrics } from '../src/http/metrics.js';
+import { openRedis, whenRedisReady } from '../src/queue/redis.js';
+import type { Database } from '../src/store/database.js';
+import { openPglite } from '../src/store/pglite.js';
+import { DEAD_REDIS_URL, REDIS_URL } from './helpers/env.js';
+
+const silent = createLogger('silent');
+
+describe('the HTTP foundation', () => {
+  let db: Database;
+  let redis: Redis;
+  let deadRedis: Redis;
+
+  beforeAll(async () => {
+    db = await openPglite(undefined);
+    redis = openRedis(REDIS_URL);
+    deadRedis = openRedis(DEAD_REDIS_URL);
+    await whenRedisReady(redis, 5000);
+  });
+  afterAll(async () => {
+    await redis.quit();
+    deadRedis.disconnect();
+    await db.close();
+  });
+
+  function app(r: Redis = redis) {
+    return createApp({
+      db, redis: r, logger: silent, metrics: createMetrics(), bodyLimit: 1024,
+      mount: (a) => {
+        a.post('/echo', express.Router().post('/', (req, res) => { res.json(req.body); }));
+      },
+    });
+  }
+
+  it('answers /healthz while the process is alive', async () => {
+    const res = await request(app()).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('reports ready when the database and Redis answer', async () => {
+    const res = await request(app()).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+  });
+
+  it('turns /readyz to 503 naming Redis when Redis is unreachable', async () => {
+    const res = await request(app(deadRedis)).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 503, code: 'not_ready', detail: 'unreachable: redis', checks: { database: 'ok' } });
+    expect(res.body.checks.redis).not.toBe('ok');
+  });
+
+  it('serves Prometheus metrics, including request durations by route pattern', async () => {
+    const a = app();
+    await request(a).get('/healthz');
+    const res = await request(a).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('enigm_trust_http_request_duration_seconds_bucket');
+    expect(res.text).toMatch(/route="\/healthz"/);
+  });
+
+  it('answers an unknown route with problem+json and a stable code', async () => {
+    const res = await request(app()).get('/v1/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 404, code: 'not_found', title: 'Not Found', type: expect.stringContaining('not-found') });
+  });
+
+  it('rejects malformed JSON with 400 malformed_json', async () => {
+    const res = await request(app()).post('/echo').set('content-type', 'application/json').send('{"a":');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('malformed_json');
+  });
+
+  it('rejects a body over the limit with 413 body_too_large', async () => {
+    const res = await request(app()).post('/echo').send({ blob: 'x'.repeat(2000) });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('body_too_large');
+  });
+
+  it('echoes a well-formed request id and replaces a malformed one', async () => {
+    const given = await request(app()).get('/healthz').set('x-request-id', 'abc-123');
+    expect(given.headers['x-request-id']).toBe('abc-123');
+    const bad = await request(app()).get('/healthz').set('x-request-id', 'a b <script>');
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers an unexpected error with 500 internal_error and no internals', async () => {
+    const a = createApp({
+      db, redis, logger: silent, metrics: createMetrics(),
+      mount: (x) => x.get('/boom', () => { throw new Error('secret internal detail'); }),
+    });
+    const res = await request(a).get('/boom');
+    expect(res.status).toBe(500);
+    expect(res.body.code).toBe('internal_error');
+    expect(JSON.stringify(res.body)).not.toContain('secret internal detail');
+  });
+});

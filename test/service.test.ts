@@ -1,0 +1,109 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseConfig, resolveIdSecret } from '../src/config.js';
+import { createLogger } from '../src/http/logger.js';
+import { startService } from '../src/http/server.js';
+import { REDIS_URL, tempDir } from './helpers/env.js';
+
+const run = promisify(execFile);
+const CLI = path.resolve('dist/cli/main.js');
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+describe('the service process', () => {
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (make test does) before these tests');
+  });
+
+  it('finishes an in-flight request when shutting down, then refuses new connections', async () => {
+    const tmp = tempDir();
+    let release!: () => void;
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((r) => (arrived = r));
+    const config = resolveIdSecret(parseConfig({ PORT: '0', DATA_DIR: tmp.dir, REDIS_URL }));
+    const service = await startService(config, {
+      logger: createLogger('silent'),
+      mount: (app) => app.get('/slow', async (_req, res) => {
+        arrived();
+        await new Promise<void>((r) => (release = r));
+        res.json({ finished: true });
+      }),
+    });
+    const inFlight = get(`${service.url}/slow`);
+    await requestArrived;
+    const stopped = service.shutdown('test');
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(get(`${service.url}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
+    release();
+    await expect(inFlight).resolves.toEqual({ status: 200, body: '{"finished":true}' });
+    await stopped;
+    tmp.remove();
+  });
+
+  it('exits non-zero with one line naming a bad variable', async () => {
+    const err = await run('node', [CLI, 'serve'], { env: { ...process.env, PORT: 'eighty' } }).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 1 });
+    const stderr = (err as { stderr: string }).stderr.trim();
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^enigm-trust: invalid configuration: PORT: must be an integer/);
+  });
+
+  it('refuses to start when an applied migration changed, in one line', async () => {
+    const tmp = tempDir();
+    const env = { ...process.env, DATA_DIR: tmp.dir, DATABASE_URL: '' };
+    await run('node', [CLI, 'migrate'], { env });
+    // Tamper with the recorded checksum, as if the file had been edited after it was applied.
+    const { openPglite } = await import('../src/store/pglite.js');
+    const db = await openPglite(path.join(tmp.dir, 'db'));
+    await db.query("UPDATE schema_migrations SET checksum = 'edited' WHERE name = (SELECT min(name) FROM schema_migrations)");
+    await db.close();
+    const err = await run('node', [CLI, 'serve'], { env: { ...env, PORT: '0' } }).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 1 });
+    expect((err as { stderr: string }).stderr.trim()).toMatch(/^enigm-trust: migration \d{4}_\w+\.sql was changed after it was applied/);
+    tmp.remove();
+  });
+
+  it('serves healthz and readyz on the embedded database, and stops cleanly on SIGTERM', async () => {
+    const tmp = tempDir();
+    const child = spawn('node', [CLI, 'serve'], { env: { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', REDIS_URL, LOG_LEVEL: 'info' } });
+    children.push(child);
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const m = /"url":"(http:[^"]+)"/.exec(output);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+    });
+    expect((await get(`${url}/healthz`)).status).toBe(200);
+    expect((await get(`${url}/readyz`)).status).toBe(200);
+
+    // While it holds the embedded database, the CLI says so in one line.
+    const err = await run('node', [CLI, 'migrate'], { env: { ...process.env, DATA_DIR: tmp.dir, DATABASE_URL: '' } }).catch((e: { code: number; stderr: string }) => e);
+    expect((err as { stderr: string }).stderr.trim()).toMatch(/^enigm-trust: the embedded database in .* is in use by process \d+/);
+
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(path.join(tmp.dir, 'db', '.lock'))).toBe(false);
+    writeFileSync(path.join(tmp.dir, 'probe'), '');
+    tmp.remove();
+  });
+});
