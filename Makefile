@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: install build run test typecheck lint jest clean
+.PHONY: install build run test typecheck lint policy-test bench clean
 
 install: $(NPM_STAMP)
 
@@ -22,6 +22,16 @@ run: build
 test: build typecheck lint
 	@scripts/ensure-services.sh postgres redis
 	npm test
+
+## policy-test: the Rego unit tests and every compliance fixture; JUnit XML in reports/
+policy-test: build
+	node dist/cli/main.js fixtures --junit reports
+
+## bench: performance as ratios against baselines measured in the same run
+bench: build
+	@scripts/ensure-services.sh postgres redis
+	node --expose-gc bench/rego.mjs
+	node bench/decisions.mjs
 
 typecheck: install
 	npm run typecheck

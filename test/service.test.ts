@@ -95,6 +95,13 @@ describe('the service process', () => {
     expect((await get(`${url}/healthz`)).status).toBe(200);
     expect((await get(`${url}/readyz`)).status).toBe(200);
 
+    // A development start on PGlite prints a working service key and an admin key, once.
+    const serviceKey = /service key \(every scope\): (esk_[A-Za-z0-9_-]+)/.exec(output)?.[1];
+    expect(serviceKey).toBeDefined();
+    expect(output).toMatch(/admin key \(operator, org "default"\): eak_[A-Za-z0-9_-]+/);
+    const asked = await fetch(`${url}/v1/decisions`, { method: 'POST', headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(asked.status).toBe(400); // authenticated, then refused for the empty body
+
     // While it holds the embedded database, the CLI says so in one line.
     const err = await run('node', [CLI, 'migrate'], { env: { ...process.env, DATA_DIR: tmp.dir, DATABASE_URL: '' } }).catch((e: { code: number; stderr: string }) => e);
     expect((err as { stderr: string }).stderr.trim()).toMatch(/^enigm-trust: the embedded database in .* is in use by process \d+/);
@@ -104,6 +111,27 @@ describe('the service process', () => {
     expect(await exited).toBe(0);
     expect(existsSync(path.join(tmp.dir, 'db', '.lock'))).toBe(false);
     writeFileSync(path.join(tmp.dir, 'probe'), '');
+    tmp.remove();
+  });
+
+  it('never prints development keys on a production start', async () => {
+    const tmp = tempDir();
+    const env = { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', REDIS_URL, NODE_ENV: 'production', ID_SECRET: 's'.repeat(40) };
+    const child = spawn('node', [CLI, 'serve'], { env });
+    children.push(child);
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('"serving"')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(output).not.toMatch(/esk_|eak_|Development keys/);
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
     tmp.remove();
   });
 });

@@ -3,6 +3,12 @@
  * The `enigm-trust` command.
  */
 import { ConfigError, loadConfig } from '../config.js';
+import { FIXTURES_DIR, POLICIES_DIR } from '../paths.js';
+import { runPolicyTestCommand } from '../policy/policyTestCommand.js';
+import { policyCommand } from '../rego/tester/cli.js';
+import type { Database } from '../store/database.js';
+import { issueDevelopmentKeys } from './devKeys.js';
+import { KEYS_HELP, keysCommand } from './keys.js';
 import { startService } from '../http/server.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase } from '../store/open.js';
@@ -12,9 +18,13 @@ import { MigrationMismatchError } from '../store/migrate.js';
 const HELP = `usage: enigm-trust <command> [options]
 
 commands:
-  serve        run the HTTP service (migrates the database first)
-  migrate      apply pending database migrations and exit
-  help         show this help
+  serve                     run the HTTP service (migrates the database first)
+  migrate                   apply pending database migrations and exit
+  keys create|list|revoke   manage service and admin API keys (enigm-trust keys --help)
+  policy test DIR           run the Rego unit tests (*_test.rego) of a policy folder
+  policy eval -d DIR QUERY  evaluate a query against a policy folder
+  fixtures [--junit DIR]    the product's Rego unit tests and every compliance fixture
+  help                      show this help
 
 configuration comes from the environment; see README.md.`;
 
@@ -24,7 +34,16 @@ function isOperatorError(err: unknown): err is Error {
 }
 
 async function serve(): Promise<void> {
-  const service = await startService(loadConfig());
+  const config = loadConfig();
+  const service = await startService(config);
+  if (!config.production && config.databaseUrl === undefined) {
+    for (const line of await issueDevelopmentKeys(service.db)) console.log(line);
+  }
+  process.on('SIGHUP', () => {
+    const r = service.policies.reload();
+    if (r.ok) service.logger.info({ revision: r.revision, changed: r.changed }, 'policies reloaded');
+    else service.logger.error({ revision: r.revision, error: r.error.message }, 'policy reload failed; still serving the previous revision');
+  });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       service.shutdown(signal).then(
@@ -48,11 +67,46 @@ async function migrateCommand(): Promise<void> {
   }
 }
 
+async function fixturesCommand(args: string[]): Promise<number> {
+  const opts = { policies: POLICIES_DIR, fixtures: FIXTURES_DIR, junitDir: undefined as string | undefined, verbose: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--junit' && args[i + 1]) opts.junitDir = args[++i];
+    else if (a === '--policies' && args[i + 1]) opts.policies = args[++i];
+    else if (a === '--fixtures' && args[i + 1]) opts.fixtures = args[++i];
+    else if (a === '-v' || a === '--verbose') opts.verbose = true;
+    else {
+      console.error(`enigm-trust fixtures: unexpected argument "${a}" (use --policies DIR, --fixtures DIR, --junit DIR, -v)`);
+      return 2;
+    }
+  }
+  return runPolicyTestCommand(opts, process.stdout);
+}
+
+/** Runs `work` with the configured database, migrated, and closes it after. */
+async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase(loadConfig());
+  try {
+    await migrate(db);
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number | undefined> {
-  const [command] = argv;
+  const [command, ...rest] = argv;
   switch (command) {
     case 'serve': await serve(); return undefined; // keeps running
     case 'migrate': await migrateCommand(); return 0;
+    case 'keys':
+      if (rest.length === 0 || rest[0] === '--help') {
+        console.log(KEYS_HELP);
+        return rest.length === 0 ? 2 : 0;
+      }
+      return withDatabase((db) => keysCommand(rest, { db, out: (l) => console.log(l), err: (l) => console.error(l) }));
+    case 'policy': return policyCommand(rest, process.stdout);
+    case 'fixtures': return fixturesCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -3,6 +3,7 @@
  * Unexpected errors are logged and answered without internals.
  */
 import type { NextFunction, Request, Response } from 'express';
+import { TrustError } from '../trust/errors.js';
 import { HttpError, problemOf, sendProblem } from './problem.js';
 
 export function notFound(req: Request, _res: Response, next: NextFunction): void {
@@ -26,8 +27,12 @@ function fromBodyParser(err: BodyParserError): HttpError | undefined {
   }
 }
 
+function fromDomain(err: unknown): HttpError | undefined {
+  return err instanceof TrustError ? new HttpError(err.status, err.code, err.message, err.extensions) : undefined;
+}
+
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const known = err instanceof HttpError ? err : fromBodyParser(err as BodyParserError);
+  const known = err instanceof HttpError ? err : fromDomain(err) ?? fromBodyParser(err as BodyParserError);
   if (known) {
     if (known.status >= 500) req.log.error({ err }, 'request failed');
     sendProblem(res, problemOf(known.status, known.code, known.message, known.extensions));

@@ -11,12 +11,17 @@ import { openRedis, whenRedisReady } from '../queue/redis.js';
 import type { Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase } from '../store/open.js';
+import { POLICIES_DIR } from '../paths.js';
+import { createPolicyStore, type PolicyStore } from '../policy/policyStore.js';
+import { apiRoutes } from './api.js';
 import { createApp } from './app.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 
 export interface ServiceOptions {
   logger?: Logger;
+  /** The policy folder; defaults to the package's `policies/`. */
+  policiesDir?: string;
   /** Extra routes (tests use this to hold a request open). */
   mount?: (app: Express) => void;
   /** Milliseconds in-flight requests get after a shutdown starts before they are cut. */
@@ -29,6 +34,7 @@ export interface RunningService {
   db: Database;
   redis: Redis;
   logger: Logger;
+  policies: PolicyStore;
   /** Stops accepting, waits for in-flight requests (up to the grace period), closes pools. Idempotent. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -41,6 +47,9 @@ function listen(app: Express, host: string, port: number): Promise<Server> {
 
 export async function startService(config: Config, opts: ServiceOptions = {}): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Compile the policies before anything else: a broken bundle must not start serving.
+  const policies = createPolicyStore(opts.policiesDir ?? POLICIES_DIR);
+  logger.info({ revision: policies.current().revision, files: policies.current().files.length }, 'policies loaded');
   const db = await openDatabase(config);
   let redis: Redis | undefined;
   try {
@@ -50,14 +59,20 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     // Serve even without Redis (decisions and revocations do not need it), but say so.
     await whenRedisReady(redis, 2000).catch((err: Error) => logger.warn({ redis: err.message }, 'Redis is not reachable yet; still trying'));
     const metrics = createMetrics();
-    const app = createApp({ db, redis, logger, metrics, mount: opts.mount });
+    const app = createApp({
+      db, redis, logger, metrics,
+      mount: (a) => {
+        opts.mount?.(a);
+        a.use(apiRoutes({ db, policies }));
+      },
+    });
     const server = await listen(app, config.host, config.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, database: db.kind }, 'serving');
     let stopping: Promise<void> | undefined;
     const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000));
-    return { url, server, db, redis, logger, shutdown };
+    return { url, server, db, redis, logger, policies, shutdown };
   } catch (err) {
     redis?.disconnect();
     await db.close();

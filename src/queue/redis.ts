@@ -16,6 +16,7 @@ export function openRedis(url: string, opts: RedisOptions = {}): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
+    disconnectTimeout: 200,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
   // Connection errors surface through failed commands and /readyz; without a listener

@@ -1,0 +1,30 @@
+/**
+ * The v1 API: authentication first, then each group of routes.
+ */
+import { Router } from 'express';
+import type { PolicyStore } from '../policy/policyStore.js';
+import { describeErrors, schemas } from '../policy/schemaRegistry.js';
+import type { Database } from '../store/database.js';
+import type { InputValidator } from '../trust/decide.js';
+import { authenticate } from './auth.js';
+import { decisionRoutes } from './routes/decisions.js';
+
+export const POLICY_INPUT_SCHEMA = 'https://schemas.enigm.dev/trust/policy-input.schema.json';
+
+export interface ApiDeps {
+  db: Database;
+  policies: PolicyStore;
+}
+
+/** Validates each policy input the service builds, before the policy sees it. */
+export function policyInputValidator(schemaId: string = POLICY_INPUT_SCHEMA): InputValidator {
+  const validate = schemas().validator(schemaId);
+  return (input) => (validate(input) ? undefined : describeErrors(validate.errors).join('; '));
+}
+
+export function apiRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  router.use(authenticate(deps.db));
+  router.use(decisionRoutes({ db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator() }));
+  return router;
+}

@@ -1,0 +1,21 @@
+/**
+ * Request-body validation against a schema of `schemas/`: unknown fields, wrong types and
+ * missing fields are a 400 that lists every problem, before any handler runs.
+ */
+import type { RequestHandler } from 'express';
+import { describeErrors, schemas } from '../policy/schemaRegistry.js';
+import { HttpError } from './problem.js';
+
+export function validateBody(schemaId: string): RequestHandler {
+  const validate = schemas().validator(schemaId);
+  return (req, _res, next) => {
+    if (!req.is('application/json') && req.body === undefined) {
+      return next(new HttpError(415, 'unsupported_media_type', 'send the body as application/json'));
+    }
+    if (!validate(req.body ?? null)) {
+      const errors = describeErrors(validate.errors);
+      return next(new HttpError(400, 'invalid_request', errors.join('; '), { errors }));
+    }
+    next();
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * Where the package's data folders are, from source (src/) and built (dist/) code alike:
+ * both sit one level below the package root.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PACKAGE_ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+export const POLICIES_DIR = path.join(PACKAGE_ROOT, 'policies');
+export const SCHEMAS_DIR = path.join(PACKAGE_ROOT, 'schemas');
+export const FIXTURES_DIR = path.join(PACKAGE_ROOT, 'fixtures');

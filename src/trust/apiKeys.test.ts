@@ -1,0 +1,183 @@
+import { postgresSchema } from '../../test/helpers/env.js';
+import { listAudit, verifyAuditChain } from '../store/audit.js';
+import type { Database } from '../store/database.js';
+import { migrate } from '../store/migrate.js';
+import { openPglite } from '../store/pglite.js';
+import {
+  authenticateKey, createAdminKey, createServiceKey, InvalidKeyRequestError, KeyNotFoundError, listKeys, revokeKey, SERVICE_SCOPES,
+} from './apiKeys.js';
+import { sha256Hex } from './ids.js';
+
+type Opened = { db: Database; close(): Promise<void> };
+
+const backends: Array<[string, () => Promise<Opened>]> = [
+  ['PGlite', async () => {
+    const db = await openPglite(undefined);
+    await migrate(db);
+    return { db, close: () => db.close() };
+  }],
+  ['PostgreSQL', async () => {
+    const s = await postgresSchema();
+    await migrate(s.db);
+    return { db: s.db, close: s.drop };
+  }],
+];
+
+const operator = { type: 'system', id: 'test-operator' } as const;
+
+// Every column of every row of a table, as one text per row.
+async function rowsAsText(db: Database, table: 'api_keys' | 'audit_events'): Promise<string> {
+  const r = await db.query<{ t: string }>(`SELECT t::text AS t FROM ${table} t`);
+  return r.rows.map((row) => row.t).join('\n');
+}
+
+async function counts(db: Database): Promise<{ keys: number; audit: number }> {
+  const keys = await db.query('SELECT 1 FROM api_keys');
+  const audit = await db.query('SELECT 1 FROM audit_events');
+  return { keys: keys.rowCount, audit: audit.rowCount };
+}
+
+function changeOneCharacter(token: string): string {
+  const i = token.length - 5;
+  return token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+}
+
+describe.each(backends)('API keys on %s', (_name, open) => {
+  let opened: Opened;
+  let db: Database;
+  beforeEach(async () => {
+    opened = await open();
+    db = opened.db;
+    await db.query("INSERT INTO organisations (id, name) VALUES ('org_acme', 'Acme'), ('org_other', 'Other')");
+  });
+  afterEach(async () => {
+    await opened.close();
+  });
+
+  it('creates a service key whose token authenticates it with its scopes', async () => {
+    const created = await createServiceKey(db, { name: 'messaging', scopes: ['signals:write', 'decisions:read', 'decisions:read'] }, operator);
+    expect(created.id).toMatch(/^key_[A-Za-z0-9_-]{27}$/);
+    expect(created.token).toMatch(/^esk_[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(created.token.slice(4), 'base64url')).toHaveLength(32);
+    expect(await authenticateKey(db, created.token)).toEqual({
+      id: created.id, kind: 'service', name: 'messaging', scopes: ['decisions:read', 'signals:write'], orgId: null, role: null,
+    });
+  });
+
+  it('creates an admin key bound to its organisation and role', async () => {
+    const created = await createAdminKey(db, { name: 'command', orgId: 'org_acme', role: 'approver' }, operator);
+    expect(created.token).toMatch(/^eak_[A-Za-z0-9_-]{43}$/);
+    expect(await authenticateKey(db, created.token)).toEqual({ id: created.id, kind: 'admin', name: 'command', scopes: [], orgId: 'org_acme', role: 'approver' });
+    const unnamed = await createAdminKey(db, { orgId: 'org_acme', role: 'viewer' }, operator);
+    expect((await authenticateKey(db, unnamed.token))?.name).toBe('org_acme viewer');
+  });
+
+  it('gives every key its own token', async () => {
+    const a = await createServiceKey(db, { name: 'a', scopes: ['fanout:ack'] }, operator);
+    const b = await createServiceKey(db, { name: 'a', scopes: ['fanout:ack'] }, operator);
+    expect(a.token).not.toBe(b.token);
+    expect(a.id).not.toBe(b.id);
+  });
+
+  it('audits key creation in the chain, with what was granted and never the token', async () => {
+    const service = await createServiceKey(db, { name: 'calls', scopes: [...SERVICE_SCOPES] }, operator);
+    const admin = await createAdminKey(db, { name: 'ops', orgId: 'org_acme', role: 'operator' }, { type: 'admin', id: 'key_boss', role: 'operator' });
+    const records = await listAudit(db, { type: 'key.created', limit: 10 });
+    expect(records.map((r) => [r.actor, r.orgId, r.outcome, r.details])).toEqual([
+      [operator, null, 'success', { keyId: service.id, kind: 'service', name: 'calls', scopes: [...SERVICE_SCOPES] }],
+      [{ type: 'admin', id: 'key_boss', role: 'operator' }, 'org_acme', 'success', { keyId: admin.id, kind: 'admin', name: 'ops', orgId: 'org_acme', role: 'operator' }],
+    ]);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, count: 2 });
+  });
+
+  it('never stores the token: not in any column of the keys table, not in the audit log', async () => {
+    const service = await createServiceKey(db, { name: 'sync', scopes: ['decisions:read'] }, operator);
+    const admin = await createAdminKey(db, { orgId: 'org_acme', role: 'auditor' }, operator);
+    await revokeKey(db, admin.id, operator);
+    const keysText = await rowsAsText(db, 'api_keys');
+    const auditText = await rowsAsText(db, 'audit_events');
+    expect(keysText).toContain(service.id); // the search does see the rows
+    for (const { token } of [service, admin]) {
+      const secret = token.slice(4); // the random part, with or without its prefix
+      expect(keysText).not.toContain(secret);
+      expect(auditText).not.toContain(secret);
+      expect(keysText).toContain(sha256Hex(token)); // only its hash is kept …
+      expect(auditText).not.toContain(sha256Hex(token)); // … and the audit log has not even that
+    }
+  });
+
+  it('lists keys without tokens or hashes, optionally one organisation’s', async () => {
+    const service = await createServiceKey(db, { name: 'keys', scopes: ['accounts:write'] }, operator);
+    const acme = await createAdminKey(db, { name: 'acme', orgId: 'org_acme', role: 'viewer' }, operator);
+    const other = await createAdminKey(db, { name: 'other', orgId: 'org_other', role: 'viewer' }, operator);
+    const all = await listKeys(db);
+    expect(all.map((k) => k.id).sort()).toEqual([service.id, acme.id, other.id].sort());
+    expect(all.find((k) => k.id === service.id)).toEqual({
+      id: service.id, kind: 'service', name: 'keys', scopes: ['accounts:write'], orgId: null, role: null, createdAt: expect.any(Date), revokedAt: null,
+    });
+    const text = JSON.stringify(all);
+    for (const { token } of [service, acme, other]) {
+      expect(text).not.toContain(token.slice(4));
+      expect(text).not.toContain(sha256Hex(token));
+    }
+    expect((await listKeys(db, { orgId: 'org_acme' })).map((k) => k.id)).toEqual([acme.id]);
+  });
+
+  it('stops authenticating a key once it is revoked, and audits the revocation once', async () => {
+    const key = await createAdminKey(db, { name: 'leaving', orgId: 'org_acme', role: 'operator' }, operator);
+    const revoked = await revokeKey(db, key.id, { type: 'admin', id: 'key_boss' });
+    expect(revoked).toEqual({ id: key.id, revokedAt: expect.any(Date), alreadyRevoked: false });
+    expect(await authenticateKey(db, key.token)).toBeNull();
+    const again = await revokeKey(db, key.id, operator);
+    expect(again).toEqual({ id: key.id, revokedAt: revoked.revokedAt, alreadyRevoked: true });
+    const audits = await listAudit(db, { type: 'key.revoked', limit: 10 });
+    expect(audits.map((a) => [a.actor.id, a.orgId, a.details])).toEqual([['key_boss', 'org_acme', { keyId: key.id, kind: 'admin', name: 'leaving' }]]);
+    expect((await listKeys(db)).find((k) => k.id === key.id)?.revokedAt).toEqual(revoked.revokedAt);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, count: 2 });
+  });
+
+  it('refuses to revoke an unknown key with a typed error, writing nothing', async () => {
+    const before = await counts(db);
+    const attempt = revokeKey(db, 'key_nope', operator);
+    await expect(attempt).rejects.toThrow(KeyNotFoundError);
+    await expect(revokeKey(db, 'key_nope', operator)).rejects.toMatchObject({ code: 'key_not_found', keyId: 'key_nope' });
+    expect(await counts(db)).toEqual(before);
+  });
+
+  it('authenticates nothing from a token with one character changed, a wrong prefix or a wrong shape', async () => {
+    const key = await createServiceKey(db, { name: 'decisions', scopes: ['decisions:read'] }, operator);
+    expect(await authenticateKey(db, key.token)).not.toBeNull();
+    expect(await authenticateKey(db, changeOneCharacter(key.token))).toBeNull();
+    expect(await authenticateKey(db, 'eak_' + key.token.slice(4))).toBeNull();
+    for (const bad of ['', key.token + 'A', key.token.slice(0, -1), key.token.slice(4), `Bearer ${key.token}`, key.token.replace('_', '-'), 'esk_' + '!'.repeat(43)]) {
+      expect(await authenticateKey(db, bad)).toBeNull();
+    }
+  });
+
+  it.each([
+    ['an unknown scope', () => createServiceKey(db, { name: 'x', scopes: ['decisions:read', 'admin:everything'] }, operator), 'invalid_scope', /unknown scope "admin:everything"/],
+    ['no scope at all', () => createServiceKey(db, { name: 'x', scopes: [] }, operator), 'invalid_scope', /at least one scope/],
+    ['an empty name', () => createServiceKey(db, { name: '', scopes: ['fanout:read'] }, operator), 'invalid_name', /key name/],
+    ['a name with a control character', () => createServiceKey(db, { name: 'a\nb', scopes: ['fanout:read'] }, operator), 'invalid_name', /key name/],
+    ['an unknown organisation', () => createAdminKey(db, { name: 'x', orgId: 'org_nope', role: 'viewer' }, operator), 'unknown_org', /no organisation has the id "org_nope"/],
+    ['an unknown role', () => createAdminKey(db, { name: 'x', orgId: 'org_acme', role: 'root' }, operator), 'invalid_role', /unknown role "root"/],
+  ])('refuses %s and writes nothing', async (_what, attempt, code, message) => {
+    const before = await counts(db);
+    const err = await attempt().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidKeyRequestError);
+    expect(err).toMatchObject({ code, message: expect.stringMatching(message) });
+    expect(await counts(db)).toEqual(before);
+  });
+});
+
+describe('token shape', () => {
+  it('refuses malformed tokens without asking the database', async () => {
+    // A closed database fails on any query: a malformed token must not reach it.
+    const db = await openPglite(undefined);
+    await db.close();
+    expect(await authenticateKey(db, 'esk_short')).toBeNull();
+    expect(await authenticateKey(db, `xyz_${'A'.repeat(43)}`)).toBeNull();
+    expect(await authenticateKey(db, `esk_${'A'.repeat(42)}=`)).toBeNull();
+    await expect(authenticateKey(db, `esk_${'A'.repeat(43)}`)).rejects.toThrow(); // well-formed: it is looked up
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * API keys (DESIGN §4): service keys `esk_…` with scopes, admin keys `eak_…` bound to one
+ * organisation and one role. A token is 32 random bytes, shown once; the store keeps only its
+ * SHA-256, and every creation and revocation is audited in the same transaction.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { appendAudit, type AuditActor } from '../store/audit.js';
+import type { Database, Queryable } from '../store/database.js';
+import { newId, sha256Hex } from './ids.js';
+
+/** Everything a service key may be allowed to do. */
+export const SERVICE_SCOPES = ['decisions:read', 'accounts:write', 'subscribers:write', 'signals:write', 'fanout:ack', 'fanout:read'] as const;
+export type ServiceScope = (typeof SERVICE_SCOPES)[number];
+
+/** Enigm Command roles an admin key may hold. */
+export const ADMIN_ROLES = ['viewer', 'operator', 'approver', 'auditor'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+export type KeyKind = 'service' | 'admin';
+
+/** Who a valid token belongs to, as `authenticateKey` returns it. */
+export interface KeyPrincipal {
+  id: string;
+  kind: KeyKind;
+  name: string;
+  /** Service keys only; empty for admin keys. */
+  scopes: ServiceScope[];
+  /** Admin keys only; null for service keys. */
+  orgId: string | null;
+  role: AdminRole | null;
+}
+
+/** A key as `listKeys` shows it: no token, no hash. */
+export interface KeySummary extends KeyPrincipal {
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** A new key: `token` exists only here, once. */
+export interface CreatedKey {
+  id: string;
+  token: string;
+}
+
+export type InvalidKeyRequestCode = 'invalid_name' | 'invalid_scope' | 'invalid_role' | 'unknown_org';
+
+/** A key request refused before anything was written. */
+export class InvalidKeyRequestError extends Error {
+  override name = 'InvalidKeyRequestError';
+  constructor(readonly code: InvalidKeyRequestCode, message: string) {
+    super(message);
+  }
+}
+
+/** No key has this id. */
+export class KeyNotFoundError extends Error {
+  override name = 'KeyNotFoundError';
+  readonly code = 'key_not_found';
+  constructor(readonly keyId: string) {
+    super(`no API key has the id ${keyId}`);
+  }
+}
+
+const PREFIX: Record<KeyKind, string> = { service: 'esk', admin: 'eak' };
+// A prefix and 32 bytes in unpadded base64url (43 characters).
+const TOKEN_SHAPE = /^(esk|eak)_[A-Za-z0-9_-]{43}$/;
+const MAX_NAME = 100;
+
+interface KeyRow {
+  id: string;
+  kind: KeyKind;
+  name: string;
+  token_hash: string;
+  scopes: string[];
+  org_id: string | null;
+  role: AdminRole | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+function checkName(name: unknown): string {
+  // Names show up in listings and audit records: short, printable, no control characters.
+  if (typeof name !== 'string' || name.trim() !== name || name.length === 0 || name.length > MAX_NAME || /\p{Cc}/u.test(name)) {
+    throw new InvalidKeyRequestError('invalid_name', `a key name must be 1 to ${MAX_NAME} printable characters without leading or trailing spaces, got ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function checkScopes(scopes: unknown): ServiceScope[] {
+  if (!Array.isArray(scopes) || scopes.length === 0) {
+    throw new InvalidKeyRequestError('invalid_scope', `a service key needs at least one scope of ${SERVICE_SCOPES.join(', ')}`);
+  }
+  const unknown = scopes.filter((s) => !(SERVICE_SCOPES as readonly unknown[]).includes(s));
+  if (unknown.length) {
+    throw new InvalidKeyRequestError('invalid_scope', `unknown scope ${unknown.map((s) => JSON.stringify(s)).join(', ')}; expected some of ${SERVICE_SCOPES.join(', ')}`);
+  }
+  // Stored in the canonical order of SERVICE_SCOPES, once each.
+  return SERVICE_SCOPES.filter((s) => scopes.includes(s));
+}
+
+function checkRole(role: unknown): AdminRole {
+  if (!(ADMIN_ROLES as readonly unknown[]).includes(role)) {
+    throw new InvalidKeyRequestError('invalid_role', `unknown role ${JSON.stringify(role)}; expected one of ${ADMIN_ROLES.join(', ')}`);
+  }
+  return role as AdminRole;
+}
+
+function newToken(kind: KeyKind): string {
+  return `${PREFIX[kind]}_${randomBytes(32).toString('base64url')}`;
+}
+
+async function insertKey(tx: Queryable, key: { id: string; kind: KeyKind; name: string; tokenHash: string; scopes: string[]; orgId: string | null; role: string | null }): Promise<void> {
+  await tx.query(
+    'INSERT INTO api_keys (id, kind, name, token_hash, scopes, org_id, role) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [key.id, key.kind, key.name, key.tokenHash, key.scopes, key.orgId, key.role],
+  );
+}
+
+/**
+ * Creates a service key with `scopes` (all from SERVICE_SCOPES, at least one) and audits
+ * `key.created`. Throws InvalidKeyRequestError, writing nothing, on a bad name or scope.
+ */
+export async function createServiceKey(db: Database, input: { name: string; scopes: readonly string[] }, actor: AuditActor): Promise<CreatedKey> {
+  const name = checkName(input.name);
+  const scopes = checkScopes(input.scopes);
+  const id = newId('key');
+  const token = newToken('service');
+  await db.transaction(async (tx) => {
+    await insertKey(tx, { id, kind: 'service', name, tokenHash: sha256Hex(token), scopes, orgId: null, role: null });
+    await appendAudit(tx, { type: 'key.created', outcome: 'success', actor, details: { keyId: id, kind: 'service', name, scopes } });
+  });
+  return { id, token };
+}
+
+/**
+ * Creates an admin key for the existing organisation `orgId` with one role, and audits
+ * `key.created`. Throws InvalidKeyRequestError, writing nothing, on a bad name or role or an
+ * unknown organisation. The name defaults to "<orgId> <role>".
+ */
+export async function createAdminKey(db: Database, input: { name?: string; orgId: string; role: string }, actor: AuditActor): Promise<CreatedKey> {
+  const role = checkRole(input.role);
+  const name = checkName(input.name ?? `${input.orgId} ${role}`);
+  const id = newId('key');
+  const token = newToken('admin');
+  await db.transaction(async (tx) => {
+    // FOR SHARE: the organisation cannot disappear between this check and the insert.
+    const org = await tx.query('SELECT 1 FROM organisations WHERE id = $1 FOR SHARE', [input.orgId]);
+    if (org.rowCount === 0) throw new InvalidKeyRequestError('unknown_org', `no organisation has the id ${JSON.stringify(input.orgId)}`);
+    await insertKey(tx, { id, kind: 'admin', name, tokenHash: sha256Hex(token), scopes: [], orgId: input.orgId, role });
+    await appendAudit(tx, { type: 'key.created', outcome: 'success', actor, orgId: input.orgId, details: { keyId: id, kind: 'admin', name, orgId: input.orgId, role } });
+  });
+  return { id, token };
+}
+
+/**
+ * The key `token` belongs to, or null when the token is malformed (refused without a query),
+ * unknown or revoked.
+ */
+export async function authenticateKey(db: Queryable, token: string): Promise<KeyPrincipal | null> {
+  // Guard: the exact shape of a token we issue; anything else costs no query.
+  if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
+  const computed = sha256Hex(token);
+  const r = await db.query<KeyRow>('SELECT id, kind, name, token_hash, scopes, org_id, role, created_at, revoked_at FROM api_keys WHERE token_hash = $1', [computed]);
+  const row = r.rows[0];
+  if (!row) return null;
+  // Guard: the stored hash equals ours, compared in constant time.
+  if (!timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(computed, 'hex'))) return null;
+  // Guard: the prefix says the kind; an `eak_` token never authenticates a service key, nor the reverse.
+  if (!token.startsWith(`${PREFIX[row.kind]}_`)) return null;
+  // Guard: revoked keys authenticate nothing.
+  if (row.revoked_at !== null) return null;
+  return principalOf(row);
+}
+
+function principalOf(row: KeyRow): KeyPrincipal {
+  return { id: row.id, kind: row.kind, name: row.name, scopes: row.scopes as ServiceScope[], orgId: row.org_id, role: row.role };
+}
+
+/** Every key, oldest first, revoked ones included; with `orgId`, only that organisation's admin keys. */
+export async function listKeys(db: Queryable, filter: { orgId?: string } = {}): Promise<KeySummary[]> {
+  const r = filter.orgId === undefined
+    ? await db.query<KeyRow>('SELECT id, kind, name, scopes, org_id, role, created_at, revoked_at FROM api_keys ORDER BY created_at, id')
+    : await db.query<KeyRow>('SELECT id, kind, name, scopes, org_id, role, created_at, revoked_at FROM api_keys WHERE org_id = $1 ORDER BY created_at, id', [filter.orgId]);
+  return r.rows.map((row) => ({ ...principalOf(row), createdAt: new Date(row.created_at), revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at) }));
+}
+
+/**
+ * Revokes key `id` (it authenticates nothing from the commit on) and audits `key.revoked`.
+ * Revoking a revoked key changes nothing and returns `alreadyRevoked: true` with the original time.
+ * Throws KeyNotFoundError for an unknown id.
+ */
+export async function revokeKey(db: Database, id: string, actor: AuditActor): Promise<{ id: string; revokedAt: Date; alreadyRevoked: boolean }> {
+  return db.transaction(async (tx) => {
+    // Row lock: two revocations of one key serialise, and only the first one is audited.
+    const r = await tx.query<KeyRow>('SELECT id, kind, name, org_id, revoked_at FROM api_keys WHERE id = $1 FOR UPDATE', [id]);
+    const row = r.rows[0];
+    if (!row) throw new KeyNotFoundError(id);
+    if (row.revoked_at !== null) return { id, revokedAt: new Date(row.revoked_at), alreadyRevoked: true };
+    const now = new Date();
+    await tx.query('UPDATE api_keys SET revoked_at = $2 WHERE id = $1', [id, now]);
+    await appendAudit(tx, { type: 'key.revoked', outcome: 'success', actor, orgId: row.org_id, details: { keyId: id, kind: row.kind, name: row.name } }, now);
+    return { id, revokedAt: now, alreadyRevoked: false };
+  });
+}

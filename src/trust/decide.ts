@@ -1,0 +1,107 @@
+/**
+ * "May this device, of this account, do this now?" The input is built from the service's
+ * records only, validated against the input schema, evaluated by the current policy
+ * bundle, and logged with a decision id and the policy revision. Nothing is cached: a
+ * revocation that committed is seen by the next decision on every instance.
+ */
+import type { DecisionResult, PolicyBundle } from '../policy/bundle.js';
+import type { Database, Queryable } from '../store/database.js';
+import { NotFoundError, TrustError } from './errors.js';
+import { newId } from './ids.js';
+import { loadAccountDeviceContexts, loadDeviceContext } from './deviceContext.js';
+import type { DeviceState } from './lifecycle.js';
+import { buildDecisionInput, type DeviceContext } from './policyInput.js';
+
+export const ACTIONS = [
+  'message.receive', 'message.send', 'call.join', 'sync.live', 'sync.history',
+  'keys.access', 'account.resources', 'device.approve_enrollment', 'device.revoke',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export function isAction(a: unknown): a is Action {
+  return typeof a === 'string' && (ACTIONS as readonly string[]).includes(a);
+}
+
+/** Checks a built input against the input schema; returns error text, or undefined when valid. */
+export type InputValidator = (input: unknown) => string | undefined;
+
+export interface DecisionDeps {
+  db: Database;
+  policy: () => PolicyBundle;
+  validateInput: InputValidator;
+}
+
+export interface DecisionRequest {
+  accountId: string;
+  deviceId: string;
+  action: string;
+  /** Who asked (an API key id), for the decision log. */
+  caller: string;
+}
+
+export interface Decision extends DecisionResult {
+  decisionId: string;
+  deviceState: DeviceState;
+  policyRevision: string;
+}
+
+/** Evaluates one device; an input that fails its schema is a service fault, never an allow. */
+function evaluate(deps: DecisionDeps, bundle: PolicyBundle, ctx: DeviceContext, action: string, now: Date): DecisionResult {
+  const input = buildDecisionInput(ctx, action, now);
+  const problem = deps.validateInput(input);
+  if (problem !== undefined) throw new Error(`built policy input does not match its schema: ${problem}`);
+  return bundle.decide(input);
+}
+
+async function logDecision(q: Queryable, d: Decision, req: DecisionRequest, now: Date): Promise<void> {
+  await q.query(
+    `INSERT INTO decision_log (id, decided_at, account_id, device_id, action, allow, reasons, obligations, device_state, policy_revision, caller)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [d.decisionId, now, req.accountId, req.deviceId, req.action, d.allow, JSON.stringify(d.reasons), JSON.stringify(d.obligations), d.deviceState, d.policyRevision, req.caller],
+  );
+}
+
+async function accountExists(q: Queryable, accountId: string): Promise<boolean> {
+  return (await q.query('SELECT 1 FROM accounts WHERE id = $1', [accountId])).rowCount > 0;
+}
+
+export async function decide(deps: DecisionDeps, req: DecisionRequest, now: Date = new Date()): Promise<Decision> {
+  if (!isAction(req.action)) throw new TrustError(400, 'unknown_action', `unknown action "${req.action}"; expected one of ${ACTIONS.join(', ')}`);
+  const ctx = await loadDeviceContext(deps.db, req.deviceId);
+  if (!ctx || ctx.account.id !== req.accountId) {
+    if (!(await accountExists(deps.db, req.accountId))) throw new NotFoundError('account_not_found', `no account ${req.accountId}`);
+    throw new NotFoundError('device_not_found', `no device ${req.deviceId} in account ${req.accountId}`);
+  }
+  const bundle = deps.policy();
+  const result = evaluate(deps, bundle, ctx, req.action, now);
+  const decision: Decision = { decisionId: newId('dec'), ...result, deviceState: ctx.device.state, policyRevision: bundle.revision };
+  await logDecision(deps.db, decision, req, now);
+  return decision;
+}
+
+export interface Recipients {
+  accountId: string;
+  epoch: number;
+  action: Action;
+  policyRevision: string;
+  devices: Array<{ deviceId: string; state: DeviceState; obligations: string[] }>;
+}
+
+/**
+ * The devices of an account allowed `action` now, with the account's device-list epoch.
+ * The epoch is read before the devices: a list can then only be newer than its epoch,
+ * never older, so a receiver that trusts the epoch never keeps a revoked device.
+ */
+export async function listRecipients(deps: DecisionDeps, accountId: string, action: string, now: Date = new Date()): Promise<Recipients> {
+  if (!isAction(action)) throw new TrustError(400, 'unknown_action', `unknown action "${action}"; expected one of ${ACTIONS.join(', ')}`);
+  const account = await deps.db.query<{ device_epoch: number }>('SELECT device_epoch FROM accounts WHERE id = $1', [accountId]);
+  if (account.rowCount === 0) throw new NotFoundError('account_not_found', `no account ${accountId}`);
+  const contexts = await loadAccountDeviceContexts(deps.db, accountId, ['trusted', 'restricted']);
+  const bundle = deps.policy();
+  const devices: Recipients['devices'] = [];
+  for (const ctx of contexts) {
+    const r = evaluate(deps, bundle, ctx, action, now);
+    if (r.allow) devices.push({ deviceId: ctx.device.id, state: ctx.device.state, obligations: r.obligations });
+  }
+  return { accountId, epoch: account.rows[0].device_epoch, action, policyRevision: bundle.revision, devices };
+}

@@ -1,0 +1,192 @@
+/**
+ * Builds the policy input document (schemas/policy-input.schema.json) from the service's
+ * own records. Pure: the caller loads the records; callers of the API never supply state.
+ * Account trust and device trust stay in separate sub-documents.
+ */
+import type { DeviceState } from './lifecycle.js';
+
+export interface OrgRecord {
+  id: string;
+  managed: boolean;
+  settings: OrgSettings;
+}
+
+/** Per-organisation policy flags and limits, kept in `organisations.settings`. */
+export interface OrgSettings {
+  require_managed_compliance?: boolean;
+  require_device_bound_credential?: boolean;
+  max_session_age_seconds?: number;
+  max_unlock_age_seconds?: number;
+  managed_max_age_seconds?: number;
+  os_integrity_max_age_seconds?: number;
+}
+
+export interface AccountRecord {
+  id: string;
+  state: 'active' | 'locked' | 'disabled';
+  recovery_state: 'none' | 'recovering';
+  recovery_started_at: Date | null;
+  devices_enrolled: number;
+}
+
+export interface DeviceRecord {
+  id: string;
+  state: DeviceState;
+  approval_method: string | null;
+  approved_at: Date | null;
+  replaces_device_id: string | null;
+  replaced_by_device_id: string | null;
+  counter_anomaly: boolean;
+  last_unlock_at: Date | null;
+  last_unlock_method: string | null;
+  created_at: Date;
+}
+
+export interface CredentialRecord {
+  attestation_format: string;
+  aaguid: string | null;
+  backup_eligible: boolean;
+  backed_up: boolean;
+  user_verified: boolean;
+}
+
+export interface SessionRecord {
+  created_at: Date;
+  user_verified: boolean;
+}
+
+export interface SignalRecord {
+  kind: 'posture' | 'managed' | 'os_integrity';
+  verified: boolean;
+  status: string | null;
+  issuer: string | null;
+  payload: Record<string, unknown>;
+  issued_at: Date;
+}
+
+export interface DeviceContext {
+  org: OrgRecord;
+  account: AccountRecord;
+  device: DeviceRecord;
+  credential: CredentialRecord | null;
+  session: SessionRecord | null;
+  signals: SignalRecord[];
+}
+
+export const DEFAULTS = {
+  maxSessionAgeSeconds: 15 * 60,
+  maxUnlockAgeSeconds: 5 * 60,
+  // Intune treats a compliance result as valid for 30 days.
+  managedMaxAgeSeconds: 30 * 24 * 3600,
+  osIntegrityMaxAgeSeconds: 3600,
+} as const;
+
+function ageSeconds(then: Date | null, now: Date): number | null {
+  return then === null ? null : Math.max(0, Math.floor((now.getTime() - then.getTime()) / 1000));
+}
+
+function accountDocument(ctx: DeviceContext, now: Date) {
+  const s = ctx.org.settings;
+  return {
+    id: ctx.account.id,
+    org: ctx.org.id,
+    state: ctx.account.state,
+    recovery: { active: ctx.account.recovery_state === 'recovering', age_seconds: ctx.account.recovery_state === 'recovering' ? ageSeconds(ctx.account.recovery_started_at, now) : null },
+    session: ctx.session
+      ? { present: true, age_seconds: ageSeconds(ctx.session.created_at, now), user_verified: ctx.session.user_verified }
+      : { present: false, age_seconds: null, user_verified: false },
+    policy: {
+      managed: ctx.org.managed,
+      require_managed_compliance: s.require_managed_compliance ?? false,
+      require_device_bound_credential: s.require_device_bound_credential ?? false,
+      max_session_age_seconds: s.max_session_age_seconds ?? DEFAULTS.maxSessionAgeSeconds,
+      max_unlock_age_seconds: s.max_unlock_age_seconds ?? DEFAULTS.maxUnlockAgeSeconds,
+    },
+  };
+}
+
+function deviceDocument(ctx: DeviceContext, now: Date) {
+  const d = ctx.device, c = ctx.credential;
+  return {
+    id: d.id,
+    state: d.state,
+    associated: true,
+    approval: { method: d.approval_method, age_seconds: ageSeconds(d.approved_at, now) },
+    replacement: { replaces: d.replaces_device_id, replaced_by: d.replaced_by_device_id },
+    protected: {
+      attestation_format: c?.attestation_format ?? null,
+      aaguid: c?.aaguid ?? null,
+      backup_eligible: c?.backup_eligible ?? false,
+      backed_up: c?.backed_up ?? false,
+      user_verified_at_enrollment: c?.user_verified ?? false,
+    },
+    local_unlock: d.last_unlock_at
+      ? { verified: d.last_unlock_method === 'webauthn_uv', age_seconds: ageSeconds(d.last_unlock_at, now), method: d.last_unlock_method }
+      : { verified: false, age_seconds: null, method: null },
+    counter_anomaly: d.counter_anomaly,
+    age_seconds: ageSeconds(d.created_at, now),
+  };
+}
+
+function latest(signals: SignalRecord[], kind: SignalRecord['kind']): SignalRecord | undefined {
+  let best: SignalRecord | undefined;
+  for (const s of signals) if (s.kind === kind && (!best || s.issued_at > best.issued_at)) best = s;
+  return best;
+}
+
+function verifiedSignal(s: SignalRecord | undefined, maxAge: number, now: Date) {
+  if (!s) return { present: false, verified: false, fresh: false, status: null, issuer: null, age_seconds: null };
+  const age = ageSeconds(s.issued_at, now) as number;
+  return { present: true, verified: s.verified, fresh: age <= maxAge, status: s.status, issuer: s.issuer, age_seconds: age };
+}
+
+function postureDocument(s: SignalRecord | undefined, now: Date) {
+  const p = (s?.payload ?? {}) as Record<string, unknown>;
+  const pick = (k: string) => (p[k] === undefined ? null : p[k]);
+  return {
+    present: s !== undefined,
+    // Self-reported: never verified, whatever it says.
+    verified: false,
+    age_seconds: s ? ageSeconds(s.issued_at, now) : null,
+    os_name: pick('os_name'), os_version: pick('os_version'), patch_age_days: pick('patch_age_days'),
+    screen_lock: pick('screen_lock'), biometrics: pick('biometrics'), app_version: pick('app_version'),
+  };
+}
+
+function signalsDocument(ctx: DeviceContext, now: Date) {
+  const s = ctx.org.settings;
+  return {
+    posture: postureDocument(latest(ctx.signals, 'posture'), now),
+    managed: verifiedSignal(latest(ctx.signals, 'managed'), s.managed_max_age_seconds ?? DEFAULTS.managedMaxAgeSeconds, now),
+    os_integrity: verifiedSignal(latest(ctx.signals, 'os_integrity'), s.os_integrity_max_age_seconds ?? DEFAULTS.osIntegrityMaxAgeSeconds, now),
+  };
+}
+
+/** The input of `data.enigm.trust.decision`. */
+export function buildDecisionInput(ctx: DeviceContext, action: string, now: Date) {
+  return {
+    action,
+    now: now.toISOString(),
+    account: accountDocument(ctx, now),
+    device: deviceDocument(ctx, now),
+    signals: signalsDocument(ctx, now),
+  };
+}
+
+export type ApprovalEvidence =
+  | { method: 'bootstrap'; valid: boolean }
+  | { method: 'recovery'; valid: boolean }
+  | { method: 'device'; approver: { id: string; state: DeviceState; same_account: boolean; user_verified: boolean } }
+  | { method: 'admin'; decision: 'approve' | 'deny'; role: string; same_org: boolean };
+
+/** The input of `data.enigm.trust.enrollment`. */
+export function buildEnrollmentInput(ctx: DeviceContext, approvals: ApprovalEvidence[], replacement: { replaces: string | null; old_state: DeviceState | null }, now: Date) {
+  return {
+    now: now.toISOString(),
+    account: { ...accountDocument(ctx, now), devices_ever_enrolled: ctx.account.devices_enrolled },
+    device: deviceDocument(ctx, now),
+    approvals,
+    replacement,
+    signals: signalsDocument(ctx, now),
+  };
+}
