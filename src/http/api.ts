@@ -4,7 +4,11 @@
 import { Router } from 'express';
 import type { PolicyStore } from '../policy/policyStore.js';
 import { describeErrors, schemas } from '../policy/schemaRegistry.js';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
 import type { Database } from '../store/database.js';
+import type { Logger } from './logger.js';
+import type { HttpMetrics } from './metrics.js';
 import type { InputValidator } from '../trust/decide.js';
 import { authenticate } from './auth.js';
 import { decisionRoutes } from './routes/decisions.js';
@@ -14,6 +18,11 @@ export const POLICY_INPUT_SCHEMA = 'https://schemas.enigm.dev/trust/policy-input
 export interface ApiDeps {
   db: Database;
   policies: PolicyStore;
+  /** Present in the service; route groups that need Redis (challenges, rate limits, queues) require it. */
+  redis?: Redis;
+  config?: Config;
+  metrics?: HttpMetrics;
+  logger?: Logger;
 }
 
 /** Validates each policy input the service builds, before the policy sees it. */
@@ -25,6 +34,7 @@ export function policyInputValidator(schemaId: string = POLICY_INPUT_SCHEMA): In
 export function apiRoutes(deps: ApiDeps): Router {
   const router = Router();
   router.use(authenticate(deps.db));
+  // Route groups, one line each.
   router.use(decisionRoutes({ db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator() }));
   return router;
 }

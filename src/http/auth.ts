@@ -7,11 +7,15 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '../store/database.js';
 import { authenticateKey } from '../trust/apiKeys.js';
+import { authenticateSession, type DeviceSession } from '../trust/sessions.js';
 import { HttpError } from './problem.js';
 
-export type Principal =
-  | { kind: 'service'; keyId: string; name: string; scopes: readonly string[] }
-  | { kind: 'admin'; keyId: string; name: string; orgId: string; role: string };
+export type ServicePrincipal = { kind: 'service'; keyId: string; name: string; scopes: readonly string[] };
+export type AdminPrincipal = { kind: 'admin'; keyId: string; name: string; orgId: string; role: AdminRole };
+export type DevicePrincipal = { kind: 'device' } & DeviceSession;
+export type Principal = ServicePrincipal | AdminPrincipal | DevicePrincipal;
+
+export type AdminRole = 'viewer' | 'operator' | 'approver' | 'auditor';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -32,11 +36,18 @@ export function authenticate(db: Database): RequestHandler {
     if (header === undefined) return next();
     const m = BEARER.exec(header);
     if (!m) return next(unauthenticated('the Authorization header must be "Bearer <token>"'));
-    const key = await authenticateKey(db, m[1]);
+    const token = m[1];
+    if (token.startsWith('eds_')) {
+      const session = await authenticateSession(db, token);
+      if (!session) return next(unauthenticated('the session is unknown, expired or ended'));
+      req.principal = { kind: 'device', ...session };
+      return next();
+    }
+    const key = await authenticateKey(db, token);
     if (!key) return next(unauthenticated('the token is unknown, revoked or expired'));
     req.principal = key.kind === 'service'
       ? { kind: 'service', keyId: key.id, name: key.name, scopes: key.scopes }
-      : { kind: 'admin', keyId: key.id, name: key.name, orgId: key.orgId as string, role: key.role as string };
+      : { kind: 'admin', keyId: key.id, name: key.name, orgId: key.orgId as string, role: key.role as AdminRole };
     next();
   };
 }
@@ -50,4 +61,35 @@ export function requireServiceScope(scope: string): RequestHandler {
     if (!p.scopes.includes(scope)) return next(new HttpError(403, 'insufficient_scope', `this route needs the ${scope} scope`));
     next();
   };
+}
+
+/** The route needs an admin key of one of `roles` (always scoped to the key's organisation). */
+export function requireAdminRole(...roles: AdminRole[]): RequestHandler {
+  return (req, _res, next) => {
+    const p = req.principal;
+    if (!p) return next(unauthenticated('this route needs an admin key (Authorization: Bearer eak_…)'));
+    if (p.kind !== 'admin') return next(new HttpError(403, 'wrong_principal', 'this route needs an admin key'));
+    if (!roles.includes(p.role)) return next(new HttpError(403, 'insufficient_role', `this route needs one of the roles ${roles.join(', ')}`));
+    next();
+  };
+}
+
+/** The route needs a device session. */
+export function requireDeviceSession(): RequestHandler {
+  return (req, _res, next) => {
+    const p = req.principal;
+    if (!p) return next(unauthenticated('this route needs a device session (Authorization: Bearer eds_…)'));
+    if (p.kind !== 'device') return next(new HttpError(403, 'wrong_principal', 'this route needs a device session'));
+    next();
+  };
+}
+
+/** Who acted, for the audit log: never the token, only what identifies its holder. */
+export function auditActorOf(req: Request): { type: 'device' | 'admin' | 'service' | 'anonymous'; id?: string; role?: string; address?: string } {
+  const p = req.principal;
+  const address = req.socket.remoteAddress;
+  if (!p) return { type: 'anonymous', address };
+  if (p.kind === 'device') return { type: 'device', id: p.deviceId, address };
+  if (p.kind === 'admin') return { type: 'admin', id: p.keyId, role: p.role, address };
+  return { type: 'service', id: p.keyId, address };
 }

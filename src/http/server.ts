@@ -63,7 +63,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       db, redis, logger, metrics,
       mount: (a) => {
         opts.mount?.(a);
-        a.use(apiRoutes({ db, policies }));
+        a.use(apiRoutes({ db, policies, redis: redis as Redis, config, metrics, logger }));
       },
     });
     const server = await listen(app, config.host, config.port);
