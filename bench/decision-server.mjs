@@ -13,6 +13,7 @@ import { openRedis } from '../dist/queue/redis.js';
 import { migrate } from '../dist/store/migrate.js';
 import { openPostgres, quoteIdent } from '../dist/store/postgres.js';
 import { createServiceKey } from '../dist/trust/apiKeys.js';
+import { createDecisionLog } from '../dist/trust/decisionLog.js';
 import { deviceIdentifier, newDeviceHandle } from '../dist/trust/identifiers.js';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -40,7 +41,8 @@ const { token } = await createServiceKey(db, { name: 'bench', scopes: ['decision
 
 const redis = openRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const policies = createPolicyStore(POLICIES_DIR);
-const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies })) });
+const decisionLog = createDecisionLog(db); // batched, as the service runs it
+const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, decisionLog })) });
 
 // The baseline: the same Express stack's cheapest route, a constant JSON body.
 const baseline = express();
@@ -57,6 +59,7 @@ process.on('SIGTERM', async () => {
   real.close();
   base.close();
   redis.disconnect();
+  await decisionLog.close();
   await db.close();
   await admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
   await admin.end();

@@ -48,6 +48,7 @@ describe('POST /v1/decisions and recipients, against real PostgreSQL', () => {
     const device = await seedDevice(db, account, { sessionAgeSeconds: 30, unlockAgeSeconds: 30 });
     const res = await ask({ accountId: account, deviceId: device, action: 'message.receive' });
     expect(res.status).toBe(200);
+    expect(res.body.reasons).toEqual(['device_trusted']);
     expect(res.body).toMatchObject({ allow: true, deviceState: 'trusted', policyRevision: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), decisionId: expect.stringMatching(/^dec_/) });
     const logged = await db.query<{ allow: boolean; action: string; policy_revision: string }>('SELECT allow, action, policy_revision FROM decision_log WHERE id = $1', [res.body.decisionId]);
     expect(logged.rows).toEqual([{ allow: true, action: 'message.receive', policy_revision: res.body.policyRevision }]);

@@ -10,6 +10,7 @@ import type { Database } from '../store/database.js';
 import type { Logger } from './logger.js';
 import type { HttpMetrics } from './metrics.js';
 import type { InputValidator } from '../trust/decide.js';
+import type { DecisionLog } from '../trust/decisionLog.js';
 import { authenticate } from './auth.js';
 import { decisionRoutes } from './routes/decisions.js';
 
@@ -23,6 +24,8 @@ export interface ApiDeps {
   config?: Config;
   metrics?: HttpMetrics;
   logger?: Logger;
+  /** Batched decision log; without one each decision is inserted before it returns. */
+  decisionLog?: DecisionLog;
 }
 
 /** Validates each policy input the service builds, before the policy sees it. */
@@ -35,6 +38,6 @@ export function apiRoutes(deps: ApiDeps): Router {
   const router = Router();
   router.use(authenticate(deps.db));
   // Route groups, one line each.
-  router.use(decisionRoutes({ db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator() }));
+  router.use(decisionRoutes({ db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator(), log: deps.decisionLog }));
   return router;
 }

@@ -14,6 +14,7 @@ import { openDatabase } from '../store/open.js';
 import { POLICIES_DIR } from '../paths.js';
 import { createPolicyStore, type PolicyStore } from '../policy/policyStore.js';
 import { apiRoutes } from './api.js';
+import { createDecisionLog, type DecisionLog } from '../trust/decisionLog.js';
 import { createApp } from './app.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -59,11 +60,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     // Serve even without Redis (decisions and revocations do not need it), but say so.
     await whenRedisReady(redis, 2000).catch((err: Error) => logger.warn({ redis: err.message }, 'Redis is not reachable yet; still trying'));
     const metrics = createMetrics();
+    const decisionLog = createDecisionLog(db, { onError: (err, rows) => logger.error({ err, rows }, 'decision log rows not written') });
     const app = createApp({
       db, redis, logger, metrics,
       mount: (a) => {
         opts.mount?.(a);
-        a.use(apiRoutes({ db, policies, redis: redis as Redis, config, metrics, logger }));
+        a.use(apiRoutes({ db, policies, redis: redis as Redis, config, metrics, logger, decisionLog }));
       },
     });
     const server = await listen(app, config.host, config.port);
@@ -71,7 +73,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, database: db.kind }, 'serving');
     let stopping: Promise<void> | undefined;
-    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000));
+    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000, decisionLog));
     return { url, server, db, redis, logger, policies, shutdown };
   } catch (err) {
     redis?.disconnect();
@@ -80,7 +82,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   }
 }
 
-async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number): Promise<void> {
+async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number, decisionLog: DecisionLog): Promise<void> {
   logger.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -93,6 +95,7 @@ async function stop(server: Server, db: Database, redis: Redis, logger: Logger, 
   await closed;
   clearTimeout(cut);
   clearInterval(idle);
+  await decisionLog.close();
   await redis.quit().catch(() => redis.disconnect());
   await db.close();
   logger.info('stopped');

@@ -6,6 +6,7 @@
  */
 import type { DecisionResult, PolicyBundle } from '../policy/bundle.js';
 import type { Database, Queryable } from '../store/database.js';
+import { createDecisionLog, type DecisionLog } from './decisionLog.js';
 import { NotFoundError, TrustError } from './errors.js';
 import { newId } from './ids.js';
 import { loadAccountDeviceContexts, loadDeviceContext } from './deviceContext.js';
@@ -29,6 +30,8 @@ export interface DecisionDeps {
   db: Database;
   policy: () => PolicyBundle;
   validateInput: InputValidator;
+  /** Where decisions are recorded; without one each decision is inserted before it returns. */
+  log?: DecisionLog;
 }
 
 export interface DecisionRequest {
@@ -53,12 +56,15 @@ function evaluate(deps: DecisionDeps, bundle: PolicyBundle, ctx: DeviceContext, 
   return bundle.decide(input);
 }
 
-async function logDecision(q: Queryable, d: Decision, req: DecisionRequest, now: Date): Promise<void> {
-  await q.query(
-    `INSERT INTO decision_log (id, decided_at, account_id, device_id, action, allow, reasons, obligations, device_state, policy_revision, caller)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [d.decisionId, now, req.accountId, req.deviceId, req.action, d.allow, JSON.stringify(d.reasons), JSON.stringify(d.obligations), d.deviceState, d.policyRevision, req.caller],
-  );
+async function logDecision(deps: DecisionDeps, d: Decision, req: DecisionRequest, now: Date): Promise<void> {
+  const row = {
+    id: d.decisionId, decidedAt: now, accountId: req.accountId, deviceId: req.deviceId, action: req.action, allow: d.allow,
+    reasons: d.reasons, obligations: d.obligations, deviceState: d.deviceState, policyRevision: d.policyRevision, caller: req.caller,
+  };
+  if (deps.log) return deps.log.write(row);
+  const direct = createDecisionLog(deps.db);
+  await direct.write(row);
+  await direct.flush();
 }
 
 async function accountExists(q: Queryable, accountId: string): Promise<boolean> {
@@ -75,7 +81,7 @@ export async function decide(deps: DecisionDeps, req: DecisionRequest, now: Date
   const bundle = deps.policy();
   const result = evaluate(deps, bundle, ctx, req.action, now);
   const decision: Decision = { decisionId: newId('dec'), ...result, deviceState: ctx.device.state, policyRevision: bundle.revision };
-  await logDecision(deps.db, decision, req, now);
+  await logDecision(deps, decision, req, now);
   return decision;
 }
 
