@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { FanoutConfigError, parseFanoutConfig, type FanoutConfig } from './queue/fanoutConfig.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -22,6 +23,10 @@ export interface Config {
   /** Key of the HMAC that derives device identifiers; absent until `resolveIdSecret`. */
   readonly idSecret: string | undefined;
   readonly logLevel: LogLevel;
+  /** The policy folder served; defaults to the package's `policies/`. */
+  readonly policyDir: string | undefined;
+  /** Revocation fan-out: queues, delivery attempts, SET signing (see src/queue/fanoutConfig.ts). */
+  readonly fanout: FanoutConfig;
 }
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */
@@ -101,6 +106,7 @@ export function parseConfig(env: Env): Config {
   if (production && idSecret === undefined) {
     throw new ConfigError('ID_SECRET', 'is required when NODE_ENV=production');
   }
+  const relyingParty = parseRelyingParty(env, port);
   return Object.freeze({
     production,
     host: optional(env, 'HOST') ?? '127.0.0.1',
@@ -108,10 +114,21 @@ export function parseConfig(env: Env): Config {
     databaseUrl: parseUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? './.data'),
     redisUrl: parseUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string,
-    ...parseRelyingParty(env, port),
+    ...relyingParty,
     idSecret,
     logLevel,
+    policyDir: optional(env, 'POLICY_DIR') === undefined ? undefined : path.resolve(optional(env, 'POLICY_DIR') as string),
+    fanout: fanoutSettings(env, relyingParty.rpOrigin),
   });
+}
+
+function fanoutSettings(env: Env, origin: string): FanoutConfig {
+  try {
+    return parseFanoutConfig(env, origin);
+  } catch (err) {
+    if (err instanceof FanoutConfigError) throw new ConfigError(err.variable, err.message.slice(err.variable.length + 2));
+    throw err;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -111,6 +111,62 @@ describe('the service process', () => {
     expect(await exited).toBe(0);
     expect(existsSync(path.join(tmp.dir, 'db', '.lock'))).toBe(false);
     writeFileSync(path.join(tmp.dir, 'probe'), '');
+    tmp.remove();
+  });
+
+  it('stops start-up when a policy does not compile, naming file, line and column', async () => {
+    const tmp = tempDir();
+    const policyDir = path.join(tmp.dir, 'policies');
+    cpSync(path.resolve('policies'), policyDir, { recursive: true });
+    const decision = path.join(policyDir, 'enigm/trust/decision.rego');
+    writeFileSync(decision, readFileSync(decision, 'utf8').replace(/\ndefault allow := false\n/, '\ndefault allow := \n'));
+    const err = await run('node', [CLI, 'serve'], { env: { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', POLICY_DIR: policyDir } })
+      .catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 1 });
+    expect((err as { stderr: string }).stderr).toMatch(/^enigm-trust: the policies do not compile: enigm\/trust\/decision\.rego:\d+:\d+: rego_parse_error/);
+    tmp.remove();
+  });
+
+  it('reloads the policies on SIGHUP, keeping the old revision when the new one is broken', async () => {
+    const tmp = tempDir();
+    const policyDir = path.join(tmp.dir, 'policies');
+    cpSync(path.resolve('policies'), policyDir, { recursive: true });
+    const child = spawn('node', [CLI, 'serve'], { env: { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', REDIS_URL, POLICY_DIR: policyDir } });
+    children.push(child);
+    const lines: Array<Record<string, unknown>> = [];
+    const waitFor = (msg: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
+      const found = () => lines.find((l) => l.msg === msg);
+      const timer = setInterval(() => {
+        const f = found();
+        if (f) { clearInterval(timer); resolve(f); }
+      }, 20);
+      child.once('exit', (code) => { clearInterval(timer); reject(new Error(`exited ${code}`)); });
+    });
+    let buffer = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 1);
+        if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+    });
+    const loaded = await waitFor('policies loaded');
+    await waitFor('ready: signal handlers installed');
+    const decision = path.join(policyDir, 'enigm/trust/decision.rego');
+    const original = readFileSync(decision, 'utf8');
+    writeFileSync(decision, original + '\nbroken if {\n');
+    child.kill('SIGHUP');
+    const failed = await waitFor('policy reload failed; still serving the previous revision');
+    expect(failed.revision).toBe(loaded.revision);
+    writeFileSync(decision, original + '\n# a comment changes the revision\n');
+    child.kill('SIGHUP');
+    const reloaded = await waitFor('policies reloaded');
+    expect(reloaded).toMatchObject({ changed: true });
+    expect(reloaded.revision).not.toBe(loaded.revision);
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
     tmp.remove();
   });
 

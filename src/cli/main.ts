@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { FIXTURES_DIR, POLICIES_DIR } from '../paths.js';
 import { runPolicyTestCommand } from '../policy/policyTestCommand.js';
+import { RegoError } from '../rego/index.js';
 import { policyCommand } from '../rego/tester/cli.js';
 import type { Database } from '../store/database.js';
 import { issueDevelopmentKeys } from './devKeys.js';
@@ -36,9 +37,6 @@ function isOperatorError(err: unknown): err is Error {
 async function serve(): Promise<void> {
   const config = loadConfig();
   const service = await startService(config);
-  if (!config.production && config.databaseUrl === undefined) {
-    for (const line of await issueDevelopmentKeys(service.db)) console.log(line);
-  }
   process.on('SIGHUP', () => {
     const r = service.policies.reload();
     if (r.ok) service.logger.info({ revision: r.revision, changed: r.changed }, 'policies reloaded');
@@ -55,6 +53,10 @@ async function serve(): Promise<void> {
       );
     });
   }
+  if (!config.production && config.databaseUrl === undefined) {
+    for (const line of await issueDevelopmentKeys(service.db)) console.log(line);
+  }
+  service.logger.info({ url: service.url }, 'ready: signal handlers installed');
 }
 
 async function migrateCommand(): Promise<void> {
@@ -123,6 +125,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) console.error(`enigm-trust: invalid configuration: ${err.message}`);
+    else if (err instanceof RegoError) console.error(`enigm-trust: the policies do not compile: ${err.message}`);
     else if (isOperatorError(err)) console.error(`enigm-trust: ${err.message}`);
     else console.error(err);
     process.exitCode = 1;

@@ -49,7 +49,7 @@ function listen(app: Express, host: string, port: number): Promise<Server> {
 export async function startService(config: Config, opts: ServiceOptions = {}): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   // Compile the policies before anything else: a broken bundle must not start serving.
-  const policies = createPolicyStore(opts.policiesDir ?? POLICIES_DIR);
+  const policies = createPolicyStore(opts.policiesDir ?? config.policyDir ?? POLICIES_DIR);
   logger.info({ revision: policies.current().revision, files: policies.current().files.length }, 'policies loaded');
   const db = await openDatabase(config);
   let redis: Redis | undefined;
