@@ -16,4 +16,14 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', global: 'readonly', Buffer: 'readonly' } },
   },
+  {
+    // The page served at `/` runs in the browser.
+    files: ['src/http/web/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'navigator', 'atob', 'btoa', 'sessionStorage', 'fetch', 'crypto',
+        'console', 'URL', 'Uint8Array', 'ArrayBuffer', 'TextEncoder', 'TextDecoder', 'PublicKeyCredential', 'HTMLElement',
+        'setTimeout', 'clearTimeout', 'location', 'history', 'Event', 'FormData', 'AbortController'].map((g) => [g, 'readonly'])),
+    },
+  },
 );
