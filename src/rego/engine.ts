@@ -6,7 +6,7 @@
 import type { Module } from './ast/nodes.js';
 import { builtins as defaultBuiltins } from './builtins/index.js';
 import type { BuiltinContext, BuiltinTable } from './builtins/types.js';
-import { Ctx, type EvalShared } from './compiler/context.js';
+import { Ctx, type EvalShared, type Scratch } from './compiler/context.js';
 import { compilePolicy, compileQuery, type CompiledPolicy, type CompiledQuery } from './compiler/index.js';
 import { RegoError } from './errors.js';
 import { Limiter } from './limits.js';
@@ -89,7 +89,7 @@ export class RegoEngine {
   prepare(query: string): PreparedQuery {
     this.policy ??= compilePolicy(this.modules(), this.opts.builtins ?? defaultBuiltins, this.data);
     const body = parseQuery(query, { regoVersion: this.opts.regoVersion ?? 'v1' });
-    return new Prepared(compileQuery(this.policy, body), this.data, this.opts);
+    return new Prepared(compileQuery(this.policy, body), this.policy, this.data, this.opts);
   }
 }
 
@@ -102,51 +102,96 @@ function convert(v: unknown, what: string): Value {
   }
 }
 
-class Prepared implements PreparedQuery {
-  constructor(
-    private readonly query: CompiledQuery,
-    private readonly data: Value,
-    private readonly opts: RegoEngineOptions,
-  ) {}
+const discard = (): void => undefined;
 
-  eval(input?: unknown, opts?: EvalOptions): EvalResult[] {
-    const rows = this.evalValues(input, opts);
-    return guardDepth(() => rows.map((r) => ({
-      expressions: r.expressions.map(toJS),
-      bindings: Object.fromEntries([...r.bindings].map(([k, v]) => [k, toJS(v)])),
-    })));
+/**
+ * What builtins see of one evaluation. The clock is read when the evaluation starts but
+ * turned into nanoseconds, and the cache made, only if a builtin asks.
+ */
+class EvalBuiltinContext implements BuiltinContext {
+  private readonly startMs: number;
+  private now: bigint | undefined;
+  private memo: Map<string, Value> | undefined;
+
+  constructor(
+    readonly strict: boolean,
+    readonly print: (message: string) => void,
+    nowNs: bigint | undefined,
+  ) {
+    this.now = nowNs;
+    this.startMs = nowNs === undefined ? Date.now() : 0;
   }
 
-  evalValues(input?: unknown, opts: EvalOptions = {}): EvalValueResult[] {
-    const print = this.opts.print ?? (() => undefined);
-    const builtinCtx: BuiltinContext = {
-      strict: this.opts.strict ?? false,
-      nowNs: opts.nowNs ?? BigInt(Date.now()) * 1_000_000n,
-      cache: new Map(),
-      print,
-    };
-    const shared: EvalShared = {
-      limiter: new Limiter({ maxSteps: this.opts.maxSteps, timeoutMs: opts.timeoutMs ?? this.opts.timeoutMs }),
-      builtinCtx,
-      strict: builtinCtx.strict,
-      print,
-    };
-    return guardDepth(() => {
-      // The input is converted lazily: refs of constant keys read the JS object directly.
-      const ctx = new Ctx(undefined, this.data, shared, null, null, input);
-      const rows: EvalValueResult[] = [];
-      this.query.run(ctx, (row) => rows.push(row));
-      return rows;
-    });
+  get nowNs(): bigint {
+    return (this.now ??= BigInt(this.startMs) * 1_000_000n);
+  }
+
+  get cache(): Map<string, Value> {
+    return (this.memo ??= new Map());
   }
 }
 
-/** Runs `fn`, turning a JS stack overflow (deeply nested values) into a RegoError. */
-function guardDepth<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof RangeError) throw new RegoError('eval_cancel_error', `evaluation too deep: ${err.message}`);
-    throw err;
+class Prepared implements PreparedQuery {
+  private readonly print: (message: string) => void;
+  private readonly strict: boolean;
+
+  constructor(
+    private readonly query: CompiledQuery,
+    private readonly policy: CompiledPolicy,
+    private readonly data: Value,
+    private readonly opts: RegoEngineOptions,
+  ) {
+    this.print = opts.print ?? discard;
+    this.strict = opts.strict ?? false;
   }
+
+  eval(input?: unknown, opts?: EvalOptions): EvalResult[] {
+    const rows = this.evalValues(input, opts);
+    const out: EvalResult[] = new Array(rows.length);
+    try {
+      for (let i = 0; i < rows.length; i++) {
+        const bindings: Record<string, unknown> = {};
+        for (const [k, v] of rows[i].bindings) {
+          // A variable may be called `__proto__`: define it rather than set the prototype.
+          if (k === '__proto__') Object.defineProperty(bindings, k, { value: toJS(v), enumerable: true, writable: true, configurable: true });
+          else bindings[k] = toJS(v);
+        }
+        out[i] = { expressions: rows[i].expressions.map(toJS), bindings };
+      }
+    } catch (err) {
+      throw depthError(err);
+    }
+    return out;
+  }
+
+  evalValues(input?: unknown, opts?: EvalOptions): EvalValueResult[] {
+    const builtinCtx = new EvalBuiltinContext(this.strict, this.print, opts?.nowNs);
+    const shared: EvalShared = {
+      limiter: new Limiter({ maxSteps: this.opts.maxSteps, timeoutMs: opts?.timeoutMs ?? this.opts.timeoutMs }),
+      builtinCtx,
+      strict: this.strict,
+      print: this.print,
+    };
+    // The input is converted lazily: refs of constant keys read the JS object directly.
+    const scratch = this.scratch();
+    const ctx = new Ctx(undefined, this.data, shared, null, null, input, scratch);
+    const rows: EvalValueResult[] = [];
+    try {
+      this.query.run(ctx, rows);
+    } catch (err) {
+      throw depthError(err);
+    }
+    return rows;
+  }
+
+  /** Memo arrays of the right size (cheaper than growing them; clearing costs more). */
+  private scratch(): Scratch {
+    return { memo: new Array(this.policy.nodeCount), reads: new Array(this.policy.inputPaths.count) };
+  }
+}
+
+/** A JS stack overflow (deeply nested values) becomes a RegoError; other errors pass. */
+function depthError(err: unknown): unknown {
+  if (err instanceof RangeError) return new RegoError('eval_cancel_error', `evaluation too deep: ${err.message}`);
+  return err;
 }

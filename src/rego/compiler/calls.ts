@@ -10,21 +10,15 @@ import { compare, equals, ObjectValue, SetValue, type Value } from '../value/ind
 import type { Ctx, Eval, K, Mock, VK } from './context.js';
 import { callWithoutArgs } from './datarefs.js';
 import { formatForPrint } from './print.js';
-import type { Scope } from './scope.js';
-import { compilePattern, compileSequence, compileTerm, evalTerm, type CTerm } from './terms.js';
+import { markVolatile, type Scope } from './scope.js';
+import { applyBinary, BINARY_OPERATORS, member, operandValue, TestSpec } from './operands.js';
+import { compilePattern, compileSequence, compileTerm, evalTerm, operandOf, type CTerm } from './terms.js';
 import type { TreeNode } from './tree.js';
 
 /** What a call names, resolved at compile time. */
 export type Callee =
   | { kind: 'builtin'; key: string; builtin: Builtin }
   | { kind: 'function'; key: string; node: TreeNode };
-
-function member(x: Value, coll: Value): boolean {
-  if (Array.isArray(coll)) return coll.some((v) => equals(v, x));
-  if (coll instanceof SetValue) return coll.has(x);
-  if (coll instanceof ObjectValue) return coll.entries().some(([, v]) => equals(v, x));
-  return false;
-}
 
 function memberWithKey(k: Value, x: Value, coll: Value): boolean {
   if (Array.isArray(coll)) return typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < coll.length && equals(coll[k], x);
@@ -46,16 +40,6 @@ const INLINE: ReadonlyMap<string, Builtin> = new Map([
   inline('internal.member_2', 2, (a) => member(a[0], a[1])),
   inline('internal.member_3', 3, (a) => memberWithKey(a[0], a[1], a[2])),
 ].map((b) => [b.name, b]));
-
-/** The comparison operators as two-argument functions, called without an argument array. */
-const BINARY: ReadonlyMap<string, (a: Value, b: Value) => boolean> = new Map([
-  ['equal', (a: Value, b: Value) => equals(a, b)],
-  ['neq', (a: Value, b: Value) => !equals(a, b)],
-  ['lt', (a: Value, b: Value) => compare(a, b) < 0],
-  ['lte', (a: Value, b: Value) => compare(a, b) <= 0],
-  ['gt', (a: Value, b: Value) => compare(a, b) > 0],
-  ['gte', (a: Value, b: Value) => compare(a, b) >= 0],
-]);
 
 /** The dotted name a callee was written as (`count`, `data.lib.f`, `time.now_ns`). */
 export function calleeSegments(fn: Term): string[] | undefined {
@@ -106,8 +90,12 @@ export function compileCall(t: CallTerm, s: Scope, statement = false): CTerm {
   const name = segs?.join('.') ?? '?';
   const callee = segs ? resolveCallee(segs, s) : undefined;
   // `print` is the evaluator's own: it must see undefined arguments, which builtins never do.
-  if (name === 'print' && callee?.kind !== 'function') return compilePrint(t, s);
+  if (name === 'print' && callee?.kind !== 'function') {
+    markVolatile(s);
+    return compilePrint(t, s);
+  }
   if (!callee) return raise('rego_type_error', `undefined function ${name}`, t.loc);
+  if (callee.kind === 'builtin' && callee.builtin.nondeterministic === true) markVolatile(s);
   const arity = callee.kind === 'function' ? callee.node.arity : callee.builtin.arity;
   if (callee.kind === 'function') s.env.deps.add(callee.node);
   if (arity >= 0 && t.args.length !== arity && !(statement && t.args.length === arity + 1)) {
@@ -116,9 +104,9 @@ export function compileCall(t: CallTerm, s: Scope, statement = false): CTerm {
   const inputs = arity >= 0 ? t.args.slice(0, arity) : t.args;
   const args = inputs.map((a) => compileTerm(a, s));
   const invoke = makeInvoker(callee, name, t.loc);
-  const binary = BINARY.get(name);
-  if (binary && callee.kind === 'builtin' && args.length === 2 && args[0].eval && args[1].eval) {
-    return binaryCall(binary, args[0].eval, args[1].eval, invoke);
+  const binary = BINARY_OPERATORS.indexOf(name);
+  if (binary >= 0 && callee.kind === 'builtin' && t.args.length === 2 && args[0].eval && args[1].eval) {
+    return binaryCall(binary, args[0], args[1], invoke);
   }
   const relation = callee.kind === 'builtin' && callee.builtin.relation === true;
   const call = relation ? relationCall(args, s, invoke) : compileSequence(args, s, invoke);
@@ -178,15 +166,23 @@ function callMock(m: Mock, vs: Value[], c: Ctx, name: string, loc: Location): Va
   }
 }
 
-/** A comparison of two single-valued operands: the hot path of most policies. */
-function binaryCall(op: (a: Value, b: Value) => boolean, left: Eval, right: Eval, invoke: (vs: Value[], c: Ctx) => Value | undefined): CTerm {
-  return evalTerm((f, c) => {
-    const a = left(f, c);
+type Invoke = (vs: Value[], c: Ctx) => Value | undefined;
+
+/**
+ * A comparison or `in` of two single-valued operands: the hot path of most policies. The
+ * operands are read as data where they can be (see operands.ts); as a statement it is a
+ * test that never boxes its result.
+ */
+function binaryCall(kind: number, leftTerm: CTerm, rightTerm: CTerm, invoke: Invoke): CTerm {
+  const left = operandOf(leftTerm), right = operandOf(rightTerm);
+  const ev: Eval = (f, c) => {
+    const a = operandValue(left, f, c);
     if (a === undefined) return undefined;
-    const b = right(f, c);
+    const b = operandValue(right, f, c);
     if (b === undefined) return undefined;
-    return c.mocks === null ? op(a, b) : invoke([a, b], c);
-  });
+    return c.mocks === null ? applyBinary(kind, a, b) : invoke([a, b], c);
+  };
+  return { ...evalTerm(ev), test: TestSpec.binary(kind, left, right, invoke) };
 }
 
 /** A relation builtin: each of its results is one value of the call. */

@@ -54,10 +54,18 @@ export function convertInput(raw: unknown): Value {
   }
 }
 
+/** Per-evaluation arrays of a context, all slots undefined. */
+export interface Scratch {
+  readonly memo: Array<Value | typeof UNDEFINED_MEMO | undefined>;
+  readonly reads: unknown[];
+}
+
 /** The context one evaluation (or one `with` scope of it) runs in. */
 export class Ctx {
   /** Values of rules and data-tree nodes already computed in this context, by node id. */
-  readonly memo: Array<Value | typeof UNDEFINED_MEMO | undefined> = [];
+  readonly memo: Array<Value | typeof UNDEFINED_MEMO | undefined>;
+  /** What the raw input holds at each input path read so far (see rawinput.ts). */
+  readonly reads: unknown[];
   private inputValue: Value | undefined;
   private raw: unknown;
 
@@ -74,9 +82,13 @@ export class Ctx {
     /** Functions and builtins replaced by `with`, keyed by full name. */
     readonly mocks: ReadonlyMap<string, Mock> | null = null,
     raw: unknown = NO_RAW,
+    /** Empty arrays to use as `memo` and `reads` (the engine reuses them between evaluations). */
+    scratch?: Scratch,
   ) {
     this.inputValue = input;
     this.raw = raw;
+    this.memo = scratch?.memo ?? [];
+    this.reads = scratch?.reads ?? [];
   }
 
   /** The input document (undefined when there is none). */

@@ -7,10 +7,11 @@
 import type { Term } from '../ast/nodes.js';
 import { RegoError } from '../errors.js';
 import { ObjectValue, type Value } from '../value/index.js';
-import { convertInput, NO_RAW, UNDEFINED_MEMO, type Ctx, type Eval } from './context.js';
+import { UNDEFINED_MEMO, type Ctx, type Eval } from './context.js';
 import { compilePath } from './paths.js';
-import type { Scope } from './scope.js';
-import { evalTerm, literalValue, type CTerm } from './terms.js';
+import { markVolatile, type Scope } from './scope.js';
+import { Operand } from './operands.js';
+import { evalTerm, literalValue, operandTerm, type CTerm } from './terms.js';
 import type { TreeNode } from './tree.js';
 import { indexValue, lookupPath } from './values.js';
 
@@ -43,7 +44,9 @@ export function compileDataRef(path: Term[], s: Scope): CTerm {
       throw new RegoError('rego_type_error', `function ${target.name} must be called with arguments`, path[0]?.loc);
     }
     s.env.deps.add(target);
-    return compilePath(evalTerm((_f, c) => ruleValue(target, c)), path.slice(i), s);
+    const rest = path.slice(i);
+    if (rest.length === 0) return operandTerm(Operand.rule(target));
+    return compilePath(evalTerm((_f, c) => ruleValue(target, c)), rest, s);
   }
   if (i < path.length && staticKey(path[i]) !== undefined) {
     // Past the rule tree: a plain lookup in the base document.
@@ -78,40 +81,13 @@ function lookupBase(root: Value | undefined, keys: Value[]): Value | undefined {
  * reads a few fields of is never converted as a whole.
  */
 export function compileInputRef(path: Term[], s: Scope): CTerm {
+  markVolatile(s);
   const keys = path.map(literalValue);
   if (path.length > 0 && keys.every((k) => k !== undefined)) {
-    const ks = keys as Value[];
     const slow = compilePath(evalTerm((_f, c) => c.input), path, s).eval as Eval;
-    return evalTerm((f, c) => {
-      const raw = c.rawInput;
-      if (raw === NO_RAW) return slow(f, c);
-      const leaf = walkRaw(raw, ks);
-      if (leaf === NOT_PLAIN) return slow(f, c);
-      if (typeof leaf === 'string' || typeof leaf === 'boolean') return leaf;
-      return leaf === undefined ? undefined : convertInput(leaf);
-    });
+    return operandTerm(Operand.input(s.env.inputPaths.node(keys as Value[]), slow));
   }
   return compilePath(evalTerm((_f, c) => c.input), path, s);
-}
-
-const NOT_PLAIN = Symbol('not plain JSON');
-
-/** Follows constant keys through plain JS objects and arrays; NOT_PLAIN for anything else. */
-function walkRaw(raw: unknown, keys: Value[]): unknown {
-  let v = raw;
-  for (const k of keys) {
-    if (v === null || typeof v !== 'object') return undefined;
-    if (Array.isArray(v)) {
-      if (typeof k !== 'number') return undefined;
-      v = Number.isInteger(k) && k >= 0 ? v[k] : undefined;
-    } else {
-      if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return NOT_PLAIN;
-      if (typeof k !== 'string') return undefined;
-      v = Object.prototype.hasOwnProperty.call(v, k) ? (v as Record<string, unknown>)[k] : undefined;
-    }
-    if (v === undefined) return undefined;
-  }
-  return v;
 }
 
 function isMasked(node: TreeNode, c: Ctx): boolean {
@@ -121,18 +97,24 @@ function isMasked(node: TreeNode, c: Ctx): boolean {
   return false;
 }
 
-/** The value of a rule node in this evaluation, memoised. */
+/**
+ * The value of a rule node in this evaluation, memoised. A constant node's value is also
+ * kept on the node for later evaluations, except where `with` replaced data or functions.
+ */
 export function ruleValue(node: TreeNode, c: Ctx): Value | undefined {
   const m = c.memo[node.id];
   if (m !== undefined) return m === UNDEFINED_MEMO ? undefined : m;
+  const keep = node.constant && c.masked === null && c.mocks === null;
+  if (keep && node.kept !== undefined) return node.kept === UNDEFINED_MEMO ? undefined : (node.kept as Value);
   let v: Value | undefined;
-  if (isMasked(node, c)) v = lookupPath(c.data, node.path);
+  if (c.masked !== null && isMasked(node, c)) v = lookupPath(c.data, node.path);
   else {
     c.shared.limiter.step();
     // The base document shadows a rule written at the same path.
     v = (node.shadowed ? lookupPath(c.data, node.path) : undefined) ?? (node.evaluate as (c: Ctx) => Value | undefined)(c);
   }
   c.memo[node.id] = v === undefined ? UNDEFINED_MEMO : v;
+  if (keep) node.kept = c.memo[node.id];
   return v;
 }
 

@@ -12,11 +12,49 @@ import type { K, VK } from './context.js';
 import { forEachElement } from './paths.js';
 import { isWildcard, topLevelVars, varsOf } from './rename.js';
 import { Unsafe, type Scope } from './scope.js';
-import { bodyVars, compilePattern, compileTerm, requireClosure, type CTerm } from './terms.js';
+import { holds, TestSpec } from './operands.js';
+import { bodyVars, compilePattern, compileTerm, operandOf, requireClosure, type CTerm } from './terms.js';
 import { compileWith } from './with.js';
 
-/** Turns a continuation into the closure that evaluates something before it. */
-export type Builder = (next: K) => K;
+/**
+ * Turns a continuation into the closure that evaluates something before it. `test` is set
+ * when the expression binds nothing and has at most one solution: it then says whether
+ * the expression holds, so that a run of such expressions runs as one loop.
+ */
+export type Builder = ((next: K) => K) & { test?: TestSpec };
+
+/** A compiled body; `tests` is set when every expression of it is a test. */
+export type BodyBuilder = Builder & { tests?: TestSpec[] };
+
+/** A builder for a test expression. */
+function testBuilder(test: TestSpec): Builder {
+  const b: Builder = (next) => (f, c) => holds(test, f, c) && next(f, c);
+  b.test = test;
+  return b;
+}
+
+/** Chains builders; consecutive tests run in one loop instead of a closure each. */
+function chain(builders: readonly Builder[], next: K): K {
+  let k = next;
+  let i = builders.length - 1;
+  while (i >= 0) {
+    let j = i;
+    while (j >= 0 && builders[j].test) j--;
+    if (i - j >= 2) {
+      const tests = builders.slice(j + 1, i + 1).map((b) => b.test as TestSpec);
+      const after = k, n = tests.length;
+      k = (f, c) => {
+        for (let t = 0; t < n; t++) if (!holds(tests[t], f, c)) return false;
+        return after(f, c);
+      };
+      i = j;
+    } else {
+      k = builders[i](k);
+      i--;
+    }
+  }
+  return k;
+}
 
 /** Options for the query body: where term expressions leave their values. */
 export interface BodyHooks {
@@ -29,7 +67,7 @@ export interface BodyHooks {
 const STOP: K = () => true;
 
 /** Compiles a body in `s`, leaving in `s` the variables it binds. */
-export function compileBody(body: Body, s: Scope, hooks: BodyHooks = {}): Builder {
+export function compileBody(body: Body, s: Scope, hooks: BodyHooks = {}): BodyBuilder {
   const pending = body.map((e, i) => ({ e, i }));
   const builders: Builder[] = [];
   while (pending.length > 0) {
@@ -53,11 +91,9 @@ export function compileBody(body: Body, s: Scope, hooks: BodyHooks = {}): Builde
     }
     pending.splice(chosen, 1);
   }
-  return (next) => {
-    let k = next;
-    for (let i = builders.length - 1; i >= 0; i--) k = builders[i](k);
-    return k;
-  };
+  const built: BodyBuilder = (next) => chain(builders, next);
+  if (builders.every((b) => b.test)) built.tests = builders.map((b) => b.test as TestSpec);
+  return built;
 }
 
 function sourceOf(name: string): string {
@@ -77,6 +113,7 @@ function compilePlain(e: Expr, s: Scope, valueSlot: number | undefined, keepFals
   for (const v of inner.bound) {
     if (!s.isBound(v) && !isWildcard(v)) throw new Unsafe(v, e.loc);
   }
+  if (core.test) return testBuilder(TestSpec.not(core.test));
   return (next) => {
     const test = core(STOP);
     return (f, c) => (test(f, c) ? false : next(f, c));
@@ -99,8 +136,8 @@ function compileCore(e: Expr, s: Scope, valueSlot: number | undefined, keepFalse
 
 function compileTermExpr(ct: CTerm, valueSlot: number | undefined, keepFalse: boolean): Builder {
   if (valueSlot === undefined) {
-    const ev = ct.eval;
-    if (ev) return (next) => (f, c) => { const v = ev(f, c); return v !== undefined && v !== false && next(f, c); };
+    if (ct.test) return testBuilder(ct.test);
+    if (ct.eval) return testBuilder(TestSpec.truthy(operandOf(ct)));
     return (next) => ct.gen((f, c, v) => v !== false && next(f, c));
   }
   return (next) => ct.gen((f, c, v) => {

@@ -11,6 +11,7 @@ import type { Ctx, K } from './context.js';
 import { compileBody } from './exprs.js';
 import { checkRecursion } from './recursion.js';
 import { isWildcard, renameBody, topLevelVars, sourceName } from './rename.js';
+import { InputPaths } from './rawinput.js';
 import { compileNode } from './rules.js';
 import { FrameLayout, Scope, Unsafe, type CompileEnv, type GlobalRef } from './scope.js';
 import { buildTree, type PlacedRule, type TreeNode } from './tree.js';
@@ -20,6 +21,10 @@ import { lookupPath } from './values.js';
 export interface CompiledPolicy {
   readonly tree: TreeNode;
   readonly builtins: BuiltinTable;
+  /** Input paths read by the policy's rules and queries. */
+  readonly inputPaths: InputPaths;
+  /** Number of tree nodes (the size of a context's `memo`). */
+  readonly nodeCount: number;
 }
 
 /** One result row of a query: each expression's value and the user variables bound. */
@@ -30,8 +35,8 @@ export interface QueryRow {
 
 /** A compiled query. */
 export interface CompiledQuery {
-  /** Evaluates in `c`, calling `onRow` per solution. */
-  run(c: Ctx, onRow: (row: QueryRow) => void): void;
+  /** Evaluates in `c`, appending each solution to `rows`. */
+  run(c: Ctx, rows: QueryRow[]): void;
 }
 
 const IGNORED_IMPORT_ROOTS = new Set(['future', 'rego']);
@@ -59,6 +64,7 @@ function importsOf(imports: readonly Import[]): Map<string, GlobalRef> {
  */
 export function compilePolicy(modules: readonly Module[], builtins: BuiltinTable, data?: Value): CompiledPolicy {
   const tree = buildTree(modules);
+  const inputPaths = new InputPaths();
   if (data !== undefined) for (const node of tree.walk()) node.shadowed = node.hasRules && lookupPath(data, node.path) !== undefined;
   const envs = new Map<Module, Map<string, GlobalRef>>();
   for (const m of modules) envs.set(m, importsOf(m.imports));
@@ -67,18 +73,40 @@ export function compilePolicy(modules: readonly Module[], builtins: BuiltinTable
     const envOf = (p: PlacedRule): CompileEnv => {
       let pkg = tree;
       for (const s of p.module.package) pkg = pkg.children.get(s) as TreeNode;
-      return { tree, builtins, pkg, imports: envs.get(p.module) as Map<string, GlobalRef>, module: p.module, deps: node.deps };
+      return { tree, builtins, pkg, imports: envs.get(p.module) as Map<string, GlobalRef>, module: p.module, deps: node.deps, owner: node, inputPaths };
     };
     compileNode(node, envOf);
   }
   checkRecursion(tree);
-  return { tree, builtins };
+  markConstants(tree);
+  let nodeCount = 0;
+  for (const _ of tree.walk()) nodeCount++;
+  return { tree, builtins, inputPaths, nodeCount };
+}
+
+/**
+ * Marks the rule nodes whose value is the same in every evaluation: their rules read no
+ * input, clock, randomness or `print`, and neither does anything they refer to. Their
+ * values are then kept across evaluations (see `ruleValue`).
+ */
+function markConstants(tree: TreeNode): void {
+  const state = new Map<TreeNode, boolean>();
+  const visit = (n: TreeNode): boolean => {
+    const known = state.get(n);
+    if (known !== undefined) return known;
+    state.set(n, false); // a cycle (refused by the recursion check) counts as volatile
+    let constant = !n.volatile;
+    for (const d of n.deps) if (!visit(d)) constant = false;
+    state.set(n, constant);
+    return constant;
+  };
+  for (const node of tree.walk()) if (node.hasRules) node.constant = visit(node);
 }
 
 /** Compiles a query body against a compiled policy. */
 export function compileQuery(policy: CompiledPolicy, query: Body): CompiledQuery {
   const { body, declared } = renameBody(query);
-  const env: CompileEnv = { tree: policy.tree, builtins: policy.builtins, pkg: undefined, imports: new Map(), module: undefined, deps: new Set() };
+  const env: CompileEnv = { tree: policy.tree, builtins: policy.builtins, pkg: undefined, imports: new Map(), module: undefined, deps: new Set(), inputPaths: policy.inputPaths };
   const layout = new FrameLayout();
   const present = topLevelVars(body);
   const s = new Scope(env, layout, new Set(), declared, present, new Set());
@@ -87,19 +115,20 @@ export function compileQuery(policy: CompiledPolicy, query: Body): CompiledQuery
     const builder = compileBody(body, s, { valueSlots: valueSlots.map((x) => (x < 0 ? undefined : x)) as number[], keepFalse: body.length === 1 });
     const userVars = [...present].filter((n) => !isWildcard(n) && !s.global(n) && s.isBound(n));
     const slots = userVars.map((n) => layout.slotOf(n));
-    // Slot 0 of the query frame holds the row callback.
+    const names = userVars.map(sourceName);
+    // Slot 0 of the query frame holds the rows found so far.
     const final: K = (f) => {
       const expressions = valueSlots.map((slot) => (slot < 0 ? true : (f[slot] as Value)));
       const bindings = new Map<string, Value>();
-      for (let i = 0; i < slots.length; i++) bindings.set(sourceName(userVars[i]), f[slots[i]] as Value);
-      (f[0] as (row: QueryRow) => void)({ expressions, bindings });
+      for (let i = 0; i < slots.length; i++) bindings.set(names[i], f[slots[i]] as Value);
+      (f[0] as QueryRow[]).push({ expressions, bindings });
       return false;
     };
     const k = builder(final);
     return {
-      run(c, cb) {
+      run(c, rows) {
         const f: unknown[] = new Array(layout.size);
-        f[0] = cb;
+        f[0] = rows;
         k(f, c);
       },
     };

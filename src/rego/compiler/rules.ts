@@ -12,7 +12,8 @@ import { nodeValue } from './datarefs.js';
 import { compileBody } from './exprs.js';
 import { renameBody, topLevelVars, varsOf } from './rename.js';
 import { FrameLayout, Scope, Unsafe, type CompileEnv } from './scope.js';
-import { compilePattern, compileSequence, compileTerm, literalValue } from './terms.js';
+import { holds, operandValue, type Operand, type TestSpec } from './operands.js';
+import { compilePattern, compileSequence, compileTerm, isConstant, operandOf, type CTerm } from './terms.js';
 import type { PlacedRule, TreeNode } from './tree.js';
 
 /** One rule definition: its clauses in order (body, then each `else`). */
@@ -21,6 +22,38 @@ interface CompiledDef {
   readonly size: number;
   /** The head value when it is a constant: later solutions cannot change the result. */
   readonly constValue: Value | undefined;
+  /**
+   * Set for the commonest rule shapes (`p if { tests }`, `s contains "x" if { tests }`,
+   * `p := input.x if { tests } else := …`): no arguments, every clause a body of tests
+   * only (nothing bound, at most one solution) and a single-valued head value or key.
+   * The definition then runs without the clauses' continuation closures.
+   */
+  readonly fast: FastClause[] | undefined;
+}
+
+/** A clause of a fast definition: its value (or set member) when every test holds. */
+interface FastClause {
+  readonly tests: TestSpec[];
+  readonly value: Operand;
+}
+
+/** Frame of a fast definition that uses no slot. */
+const NO_SLOTS: Frame = [];
+
+/**
+ * Runs a fast definition: the value of the first clause whose tests hold and whose value
+ * is defined (as `runDef` does), or undefined.
+ */
+function runFast(d: CompiledDef, c: Ctx): Value | undefined {
+  const clauses = d.fast as FastClause[];
+  const f: Frame = d.size > 1 ? new Array(d.size) : NO_SLOTS;
+  next: for (let j = 0; j < clauses.length; j++) {
+    const tests = clauses[j].tests;
+    for (let i = 0; i < tests.length; i++) if (!holds(tests[i], f, c)) continue next;
+    const v = operandValue(clauses[j].value, f, c);
+    if (v !== undefined) return v;
+  }
+  return undefined;
 }
 
 const TRUE_TERM = (loc: Location): Term => ({ type: 'boolean', value: true, loc });
@@ -31,7 +64,18 @@ export function compileNode(node: TreeNode, envOf: (p: PlacedRule) => CompileEnv
   const dflt = node.defaults.length > 0 ? compileDefault(node.defaults[0], envOf(node.defaults[0])) : undefined;
   switch (node.kind) {
     case 'complete':
-      node.evaluate = (c) => evalComplete(defs, dflt, c, node);
+      if (defs.length === 1 && defs[0].fast && !dflt) {
+        const d = defs[0];
+        node.evaluate = (c) => runFast(d, c);
+      } else if (defs.length === 1 && defs[0].clauses.length === 1 && !dflt) {
+        // One rule, no `else`, no default: the common shape, without the general loop.
+        const clause = defs[0].clauses[0], size = defs[0].size;
+        node.evaluate = (c) => {
+          const f: Frame = new Array(size);
+          clause(f, c);
+          return f[0] as Value | undefined;
+        };
+      } else node.evaluate = (c) => evalComplete(defs, dflt, c, node);
       break;
     case 'set':
       node.evaluate = (c) => {
@@ -75,6 +119,7 @@ function evalComplete(defs: CompiledDef[], dflt: Eval | undefined, c: Ctx, node:
 
 /** Runs a definition's clauses until one gives a result. */
 function runDef(d: CompiledDef, c: Ctx, args: Value[] | undefined): Value | undefined {
+  if (d.fast) return runFast(d, c);
   for (const clause of d.clauses) {
     const f: Frame = new Array(d.size);
     if (args) for (let i = 0; i < args.length; i++) f[1 + i] = args[i];
@@ -85,7 +130,13 @@ function runDef(d: CompiledDef, c: Ctx, args: Value[] | undefined): Value | unde
 }
 
 function runAll(defs: CompiledDef[], acc: Value, c: Ctx): void {
-  for (const d of defs) {
+  for (let i = 0; i < defs.length; i++) {
+    const d = defs[i];
+    if (d.fast) {
+      const v = runFast(d, c);
+      if (v !== undefined) (acc as SetValue).add(v);
+      continue;
+    }
     const f: Frame = new Array(d.size);
     f[0] = acc;
     d.clauses[0](f, c);
@@ -152,13 +203,6 @@ function compileObjectDefault(p: PlacedRule, env: CompileEnv): (acc: ObjectValue
   };
 }
 
-function isConstant(t: Term): boolean {
-  if (literalValue(t) !== undefined) return true;
-  if (t.type === 'array' || t.type === 'set') return t.items.every(isConstant);
-  if (t.type === 'object') return t.entries.every(([k, v]) => isConstant(k) && isConstant(v));
-  return false;
-}
-
 function compileDef(p: PlacedRule, env: CompileEnv): CompiledDef {
   const rule = p.rule;
   const layout = new FrameLayout();
@@ -166,9 +210,12 @@ function compileDef(p: PlacedRule, env: CompileEnv): CompiledDef {
   for (let i = 0; i < args.length; i++) layout.temp();
   const mainValue = rule.head.value ?? (p.kind === 'set' || (rule.head.key && !rule.head.value) ? undefined : TRUE_TERM(rule.loc));
   const bodies = [{ body: rule.body, value: mainValue }, ...rule.else.map((e) => ({ body: e.body, value: e.value ?? TRUE_TERM(e.loc) }))];
-  const clauses = bodies.map(({ body, value }) => compileClause(p, env, layout, body, value));
+  const fastClauses: FastClause[] = [];
+  const onFast = args.length === 0 && (p.kind === 'complete' || p.kind === 'set') ? (fc: FastClause) => fastClauses.push(fc) : undefined;
+  const clauses = bodies.map(({ body, value }) => compileClause(p, env, layout, body, value, onFast));
   const constValue = mainValue && p.kind === 'complete' && rule.else.length === 0 && isConstant(mainValue) ? literalOrComposite(mainValue, env) : undefined;
-  return { clauses, size: layout.size, constValue };
+  const fast = fastClauses.length === clauses.length ? fastClauses : undefined;
+  return { clauses, size: layout.size, constValue, fast };
 }
 
 function literalOrComposite(t: Term, env: CompileEnv): Value | undefined {
@@ -176,7 +223,10 @@ function literalOrComposite(t: Term, env: CompileEnv): Value | undefined {
   return compileTerm(t, s).eval?.([], undefined as unknown as Ctx);
 }
 
-function compileClause(p: PlacedRule, env: CompileEnv, layout: FrameLayout, body: PlacedRule['rule']['body'], value: Term | undefined): K {
+function compileClause(
+  p: PlacedRule, env: CompileEnv, layout: FrameLayout, body: PlacedRule['rule']['body'], value: Term | undefined,
+  onFast?: (clause: FastClause) => void,
+): K {
   const head = p.rule.head;
   const args = head.args ?? [];
   const argNames = new Set(args.flatMap((a) => varsOf(a).map((v) => v.name)));
@@ -203,7 +253,10 @@ function compileClause(p: PlacedRule, env: CompileEnv, layout: FrameLayout, body
   try {
     const argPats = rargs.map((a) => compilePattern(a, s));
     const bodyB = compileBody(renamed.body, s);
-    const final = compileHead(p, s, suffix, key, val);
+    const tests = bodyB.tests;
+    const final = compileHead(p, s, suffix, key, val, (ct) => {
+      if (tests && onFast && ct.eval) onFast({ tests, value: operandOf(ct) });
+    });
     let k = bodyB(final);
     for (let i = rargs.length - 1; i >= 0; i--) {
       const vk = argPats[i](k), slot = 1 + i;
@@ -217,11 +270,15 @@ function compileClause(p: PlacedRule, env: CompileEnv, layout: FrameLayout, body
 }
 
 /** The continuation at the end of a clause: records the head's value in slot 0. */
-function compileHead(p: PlacedRule, s: Scope, suffix: Term[], headKey: Term | undefined, value: Term | undefined): K {
+function compileHead(
+  p: PlacedRule, s: Scope, suffix: Term[], headKey: Term | undefined, value: Term | undefined,
+  onTerm: (ct: CTerm) => void,
+): K {
   const head = p.rule.head;
   const isSetLeaf = head.contains || (head.key !== undefined && head.value === undefined);
   if (p.kind === 'set') {
     const key = compileTerm(headKey as Term, s);
+    onTerm(key);
     // A constant member cannot change with further solutions: stop at the first.
     const once = isConstant(headKey as Term);
     return key.gen((f, _c, v) => { (f[0] as SetValue).add(v); return once; });
@@ -239,15 +296,23 @@ function compileHead(p: PlacedRule, s: Scope, suffix: Term[], headKey: Term | un
     });
   }
   const ct = compileTerm(value as Term, s);
-  const stopEarly = value !== undefined && isConstant(value);
+  onTerm(ct);
+  const what = p.kind === 'function' ? 'functions must not produce multiple outputs for same inputs' : 'complete rules must not produce multiple outputs';
+  if (value !== undefined && isConstant(value)) {
+    // A constant value (`p if …`, `p := "x" if …`): the first solution settles it.
+    const v = ct.eval?.([], undefined as unknown as Ctx) as Value;
+    return (f) => {
+      const prev = f[0] as Value | undefined;
+      if (prev === undefined) f[0] = v;
+      else if (!equals(prev, v)) throw new RegoError('eval_conflict_error', what, p.rule.loc);
+      return true;
+    };
+  }
   const record: VK = (f, _c, v) => {
     const prev = f[0] as Value | undefined;
     if (prev === undefined) f[0] = v;
-    else if (!equals(prev, v)) {
-      const what = p.kind === 'function' ? 'functions must not produce multiple outputs for same inputs' : 'complete rules must not produce multiple outputs';
-      throw new RegoError('eval_conflict_error', what, p.rule.loc);
-    }
-    return stopEarly;
+    else if (!equals(prev, v)) throw new RegoError('eval_conflict_error', what, p.rule.loc);
+    return false;
   };
   return ct.gen(record);
 }

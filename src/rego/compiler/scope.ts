@@ -5,6 +5,7 @@
  */
 import type { Location, Module, Term } from '../ast/nodes.js';
 import type { BuiltinTable } from '../builtins/types.js';
+import type { InputPaths } from './rawinput.js';
 import type { TreeNode } from './tree.js';
 
 /** Thrown while scheduling: the expression needs `name` bound first. */
@@ -34,6 +35,18 @@ export interface CompileEnv {
   readonly module: Module | undefined;
   /** Rule nodes the rule being compiled refers to. */
   deps: Set<TreeNode>;
+  /** The constant-key paths read below `input`, shared by the whole policy. */
+  readonly inputPaths: InputPaths;
+  /** The node whose rules are being compiled (absent for a query). */
+  readonly owner?: TreeNode;
+}
+
+/**
+ * Notes that the rule being compiled reads something that changes between evaluations
+ * (`input`, the clock, randomness, `print` output), so its value is never kept across them.
+ */
+export function markVolatile(s: Scope): void {
+  if (s.env.owner) s.env.owner.volatile = true;
 }
 
 /** Frame layout of one rule (or query): slot counter and variable slots. */

@@ -11,6 +11,7 @@ import { compileCall } from './calls.js';
 import type { Ctx, Eval, Frame, K, VK } from './context.js';
 import { compileDataRef, compileInputRef } from './datarefs.js';
 import { compileBody } from './exprs.js';
+import { Operand, operandValue, type TestSpec } from './operands.js';
 import { compilePath } from './paths.js';
 import { isWildcard, topLevelVars, varsOf } from './rename.js';
 import { Unsafe, type Scope } from './scope.js';
@@ -21,17 +22,31 @@ export interface CTerm {
   readonly eval: Eval | null;
   /** Enumerates the term's values. */
   gen(next: VK): K;
+  /** Present for single-valued terms that can be read as data (see operands.ts). */
+  readonly operand?: Operand;
+  /** Present when the term has a cheaper way to say whether it is defined and not false. */
+  readonly test?: TestSpec;
 }
 
 /** A term with one fixed value. */
 export function constTerm(v: Value): CTerm {
   const ev: Eval = () => v;
-  return { eval: ev, gen: (next) => (f, c) => next(f, c, v) };
+  return { eval: ev, gen: (next) => (f, c) => next(f, c, v), operand: Operand.constant(v) };
 }
 
 /** Wraps a single-valued evaluator. */
 export function evalTerm(ev: Eval): CTerm {
   return { eval: ev, gen: (next) => (f, c) => { const v = ev(f, c); return v !== undefined && next(f, c, v); } };
+}
+
+/** A single-valued term read as data (an input path or rule value), with `ev` as its closure. */
+export function operandTerm(operand: Operand): CTerm {
+  return { ...evalTerm((f, c) => operandValue(operand, f, c)), operand };
+}
+
+/** How to read a single-valued term: its data form when it has one, else its closure. */
+export function operandOf(ct: CTerm): Operand {
+  return ct.operand ?? Operand.closure(ct.eval as Eval);
 }
 
 /** The value of a scalar literal, or undefined for other terms. */
@@ -42,6 +57,28 @@ export function literalValue(t: Term): Value | undefined {
     case 'string': return t.value;
     case 'number': return fromJS(t.value);
     default: return undefined;
+  }
+}
+
+/** True when the term is a scalar literal or a composite of them only. */
+export function isConstant(t: Term): boolean {
+  if (literalValue(t) !== undefined) return true;
+  if (t.type === 'array' || t.type === 'set') return t.items.every(isConstant);
+  if (t.type === 'object') return t.entries.every(([k, v]) => isConstant(k) && isConstant(v));
+  return false;
+}
+
+/** The value of a constant term (see `isConstant`), built once when the policy compiles. */
+function constantValue(t: Term): Value {
+  switch (t.type) {
+    case 'array': return t.items.map(constantValue);
+    case 'set': return SetValue.from(t.items.map(constantValue));
+    case 'object': {
+      const o = new ObjectValue();
+      for (const [k, v] of t.entries) o.set(constantValue(k), constantValue(v));
+      return o;
+    }
+    default: return literalValue(t) as Value;
   }
 }
 
@@ -58,17 +95,27 @@ export function compileTerm(t: Term, s: Scope): CTerm {
     case 'ref':
       return compileRef(t, s);
     case 'array':
-      return compileSequence(t.items.map((x) => compileTerm(x, s)), s, (vs) => vs);
     case 'set':
-      return compileSequence(t.items.map((x) => compileTerm(x, s)), s, (vs) => SetValue.from(vs));
     case 'object':
-      return compileObject(t.entries, s);
+      if (isConstant(t)) return constTerm(constantValue(t));
+      return compileComposite(t, s);
     case 'call':
       return compileCall(t, s);
     case 'arraycomp':
     case 'setcomp':
     case 'objectcomp':
       return compileComprehension(t, s);
+  }
+}
+
+function compileComposite(t: Term & { type: 'array' | 'set' | 'object' }, s: Scope): CTerm {
+  switch (t.type) {
+    case 'array':
+      return compileSequence(t.items.map((x) => compileTerm(x, s)), s, (vs) => vs);
+    case 'set':
+      return compileSequence(t.items.map((x) => compileTerm(x, s)), s, (vs) => SetValue.from(vs));
+    case 'object':
+      return compileObject(t.entries, s);
   }
 }
 
@@ -99,14 +146,21 @@ function compileRef(t: Term & { type: 'ref' }, s: Scope): CTerm {
  */
 export function compileSequence(items: CTerm[], s: Scope, build: (vs: Value[], c: Ctx) => Value | undefined): CTerm {
   if (items.every((x) => x.eval !== null)) {
-    const evs = items.map((x) => x.eval as Eval);
-    if (evs.length === 0) {
+    const ops = items.map(operandOf);
+    if (ops.length === 0) {
       return evalTerm((_f, c) => build([], c));
     }
+    if (ops.length === 1) {
+      const only = ops[0];
+      return evalTerm((f, c) => {
+        const v = operandValue(only, f, c);
+        return v === undefined ? undefined : build([v], c);
+      });
+    }
     return evalTerm((f, c) => {
-      const vs: Value[] = new Array(evs.length);
-      for (let i = 0; i < evs.length; i++) {
-        const v = evs[i](f, c);
+      const vs: Value[] = new Array(ops.length);
+      for (let i = 0; i < ops.length; i++) {
+        const v = operandValue(ops[i], f, c);
         if (v === undefined) return undefined;
         vs[i] = v;
       }

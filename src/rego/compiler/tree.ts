@@ -39,6 +39,15 @@ export class TreeNode {
   shadowed = false;
   /** Nodes this node's rules refer to (for the recursion check). */
   readonly deps = new Set<TreeNode>();
+  /** The rules themselves read input, the clock, randomness or print (set by the compiler). */
+  volatile = false;
+  /** Neither this node's rules nor anything they refer to are volatile (set by the compiler). */
+  constant = false;
+  /**
+   * The value of a constant node, once computed in an evaluation without `with data` or
+   * function replacements (UNDEFINED_MEMO when undefined); kept for every later evaluation.
+   */
+  kept: unknown = undefined;
 
   constructor(
     readonly path: readonly string[],

@@ -10,7 +10,7 @@ import type { Value } from '../value/index.js';
 import { calleeSegments, resolveCallee } from './calls.js';
 import { Ctx, type Eval, type Frame, type Mock } from './context.js';
 import type { Builder } from './exprs.js';
-import type { Scope } from './scope.js';
+import { markVolatile, type Scope } from './scope.js';
 import { compileTerm } from './terms.js';
 import type { TreeNode } from './tree.js';
 import { replaceAtPath } from './values.js';
@@ -83,7 +83,10 @@ function mockOf(t: Term, s: Scope): Mock | { kind: 'eval'; value: Eval } {
     s.env.deps.add(callee.node);
     return { kind: 'function', node: callee.node };
   }
-  if (callee && !(t.type === 'var' && s.global(t.name))) return { kind: 'builtin', builtin: callee.builtin };
+  if (callee && !(t.type === 'var' && s.global(t.name))) {
+    if (callee.builtin.nondeterministic === true || callee.builtin.name === 'print') markVolatile(s);
+    return { kind: 'builtin', builtin: callee.builtin };
+  }
   return { kind: 'eval', value: valueOf(t, s) };
 }
 

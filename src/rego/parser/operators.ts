@@ -18,6 +18,8 @@ interface BinaryOperator {
 export const IN_PREC = 1;
 /** Precedence of the comparisons: an operand at this level holds no `in`. */
 export const RELATION_PREC = 2;
+/** Precedence just above `|`: an operand at this level stops before a bar (a comprehension head). */
+export const ABOVE_BAR_PREC = 4;
 
 const BINARY: Record<string, BinaryOperator> = {
   '==': { name: 'equal', prec: 2 },

@@ -147,6 +147,34 @@ describe('composite terms', () => {
     expect(q('z = [(x - {10}) | y]')).toBe('z = [minus(x, {10}) | y]');
   });
 
+  it('reads a comprehension whose head has operators when no literal parses', () => {
+    expect(q('z := [x * 2 | some x in xs]')).toBe('z := [mul(x, 2) | some x in xs]');
+    expect(q('z := {x + 1 | x := xs[_]}')).toBe('z := {plus(x, 1) | x := xs[_]}');
+    expect(q('z := {k: v * 2 | some k, v in o}')).toBe('z := {k: mul(v, 2) | some k, v in o}');
+    expect(q('z := {k + 1: v - 1 | some k, v in o}')).toBe('z := {plus(k, 1): minus(v, 1) | some k, v in o}');
+    expect(q('z := [-x & y | x := 1; y := 2]')).toBe('z := [and(minus(0, x), y) | x := 1; y := 2]');
+  });
+
+  it('keeps a comprehension head with operators over several body lines', () => {
+    expect(q('z := [x * 2 |\n  some x in xs\n  x > 1\n]')).toBe('z := [mul(x, 2) | some x in xs; gt(x, 1)]');
+  });
+
+  it('still reads a union when the text is a valid literal', () => {
+    expect(q('z = [x * 2 | y]')).toBe('z = [or(mul(x, 2), y)]');
+    expect(q('z = {x + 1 | y, 5}')).toBe('z = {or(plus(x, 1), y), 5}');
+    expect(q('z = [(x | y)]')).toBe('z = [or(x, y)]');
+    expect(q('z = [x | y]')).toBe('z = [x | y]');
+  });
+
+  it('does not read a comparison before the bar as a comprehension head', () => {
+    expect(q('z = [x == y | true]')).toBe('z = [equal(x, or(y, true))]');
+  });
+
+  it('reports the literal\'s error when neither reading parses', () => {
+    expect(parseError('z := [x * 2 | some x in xs').message).toContain('unexpected keyword `some`');
+    expect(parseError('z := [, x * 2 | some x in xs]').message).toContain('unexpected keyword `some`');
+  });
+
   it('reads a comprehension after an object key that has operators', () => {
     expect(q('x := {k + 1: v | some k, v in xs}')).toBe('x := {plus(k, 1): v | some k, v in xs}');
   });

@@ -7,7 +7,7 @@ import type { Body, CallTerm, Location, RefTerm, Term, VarTerm } from '../ast/no
 import type { Token } from '../lexer/index.js';
 import { parseNumber } from '../value/number.js';
 import { parseBody, parseKeyValueMembership } from './body.js';
-import { parseTermExpr, parseUnaryTerm } from './operators.js';
+import { ABOVE_BAR_PREC, parseBinary, parseTermExpr, parseUnaryTerm } from './operators.js';
 import type { ParserState } from './state.js';
 
 /** Parses a primary term and any reference or call parts glued to it. */
@@ -159,7 +159,8 @@ function parseParens(p: ParserState): Term {
 /**
  * `[a, b]` or `[x | body]`. As in OPA, a comprehension is tried first when a plain term
  * (no infix operator) is followed by `|`; when that fails at a comma (`[x | y, 5]`) or the
- * first element has operators, the brackets hold an array of full expressions.
+ * first element has operators, the brackets hold an array of full expressions — unless they
+ * cannot, and the first element is then the head of a comprehension (`[x * 2 | some x in xs]`).
  */
 function parseArray(p: ParserState): Term {
   const start = p.peek().loc;
@@ -168,11 +169,30 @@ function parseArray(p: ParserState): Term {
     if (p.eat(']')) return { type: 'array', items: [], loc: p.span(start) };
     const quick = p.at(',') ? undefined : p.attempt(() => parseArrayFast(p, start), retryAtComma(p));
     if (quick) return quick;
-    p.eat(',');
-    const items = parseList(p, ']');
-    p.expect(']');
-    return { type: 'array', items, loc: p.span(start) };
+    const leadingComma = p.eat(',');
+    const literal = (): Term => {
+      const items = parseList(p, ']');
+      p.expect(']');
+      return { type: 'array', items, loc: p.span(start) };
+    };
+    if (leadingComma) return literal();
+    return literalOrComprehension(p, literal, () => {
+      const head = parseBinary(p, ABOVE_BAR_PREC);
+      if (!p.at('|')) return undefined;
+      return { type: 'arraycomp', term: head, body: parseComprehensionBody(p, ']'), loc: p.span(start) };
+    });
   }));
+}
+
+/**
+ * A composite whose first element has operators: as in OPA, a literal of full expressions
+ * (`[x - {10} | y]` is an array holding a union). Text that cannot be such a literal
+ * (`[x * 2 | some x in xs]`, `{x + 1 | x := xs[_]}`) is then read as a comprehension whose
+ * head is the expression before the bar. When neither parses, the literal's error is raised.
+ */
+function literalOrComprehension(p: ParserState, literal: () => Term, comprehension: () => Term | undefined): Term {
+  const always = () => true;
+  return p.attempt(literal, always) ?? p.attempt(comprehension, always) ?? literal();
 }
 
 /** The array forms that start with a plain term; undefined when full expressions are needed. */
@@ -197,13 +217,22 @@ function parseBrace(p: ParserState): Term {
     if (p.eat('}')) return { type: 'object', entries: [], loc: p.span(start) };
     const quick = p.at(',') ? undefined : p.attempt(() => parseBraceFast(p, start), retryAtComma(p));
     if (quick) return quick;
-    p.eat(',');
-    const first = parseTermExpr(p);
-    if (p.eat(':')) return parseObjectValue(p, start, first);
-    const items = [first];
-    if (p.eat(',')) items.push(...parseList(p, '}'));
-    p.expect('}');
-    return { type: 'set', items, loc: p.span(start) };
+    const leadingComma = p.eat(',');
+    const literal = (): Term => {
+      const first = parseTermExpr(p);
+      if (p.eat(':')) return parseObjectValue(p, start, first);
+      const items = [first];
+      if (p.eat(',')) items.push(...parseList(p, '}'));
+      p.expect('}');
+      return { type: 'set', items, loc: p.span(start) };
+    };
+    if (leadingComma) return literal();
+    return literalOrComprehension(p, literal, () => {
+      const head = parseBinary(p, ABOVE_BAR_PREC);
+      if (p.at('|')) return { type: 'setcomp', term: head, body: parseComprehensionBody(p, '}'), loc: p.span(start) };
+      if (!p.eat(':')) return undefined;
+      return parseObjectComprehension(p, start, head);
+    });
   }));
 }
 
@@ -257,7 +286,15 @@ function parseObjectValue(p: ParserState, start: Location, key: Term): Term {
     if (p.at('|')) return { type: 'objectcomp', key, value, body: parseComprehensionBody(p, '}'), loc: p.span(start) };
     return p.at('}') || p.at(',') ? parseObjectRest(p, start, key, value) : undefined;
   }, retryAtComma(p));
-  return quick ?? parseObjectRest(p, start, key, parseTermExpr(p));
+  if (quick) return quick;
+  return literalOrComprehension(p, () => parseObjectRest(p, start, key, parseTermExpr(p)), () => parseObjectComprehension(p, start, key));
+}
+
+/** `{key: value | body}` after the colon, the value possibly with operators (`{k: v * 2 | …}`). */
+function parseObjectComprehension(p: ParserState, start: Location, key: Term): Term | undefined {
+  const value = parseBinary(p, ABOVE_BAR_PREC);
+  if (!p.at('|')) return undefined;
+  return { type: 'objectcomp', key, value, body: parseComprehensionBody(p, '}'), loc: p.span(start) };
 }
 
 /** The rest of an object after its first entry: more `key: value` pairs and the closing brace. */

@@ -41,6 +41,7 @@ export class ObjectValue {
   }
 
   get(key: Value): Value | undefined {
+    if (typeof key === 'string') return this.prim.get(key);
     if (isPrimitive(key)) return this.prim.get(normalizeKey(key));
     return this.comp?.get(canonicalKey(key))?.[1];
   }
@@ -51,7 +52,8 @@ export class ObjectValue {
 
   /** Sets (or overwrites) `key`. Only for building a value: values are immutable once shared. */
   set(key: Value, value: Value): this {
-    if (isPrimitive(key)) this.prim.set(normalizeKey(key), value);
+    if (typeof key === 'string') this.prim.set(key, value);
+    else if (isPrimitive(key)) this.prim.set(normalizeKey(key), value);
     else (this.comp ??= new Map()).set(canonicalKey(key), [key, value]);
     return this;
   }
@@ -96,12 +98,17 @@ export class SetValue {
   }
 
   has(v: Value): boolean {
+    if (typeof v === 'string') return this.prim.has(v);
     if (isPrimitive(v)) return this.prim.has(normalizeKey(v));
     return this.comp?.has(canonicalKey(v)) ?? false;
   }
 
   /** Adds `v`; returns true when it was not already a member. Only for building a value. */
   add(v: Value): boolean {
+    if (typeof v === 'string') {
+      const before = this.prim.size;
+      return this.prim.add(v).size !== before;
+    }
     if (isPrimitive(v)) {
       const k = normalizeKey(v);
       if (this.prim.has(k)) return false;
