@@ -13,6 +13,8 @@ import type { InputValidator } from '../trust/decide.js';
 import type { DecisionLog } from '../trust/decisionLog.js';
 import { authenticate } from './auth.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { signalRoutes } from './routes/signals.js';
+import { signalSourceRoutes } from './routes/admin/signalSources.js';
 
 export const POLICY_INPUT_SCHEMA = 'https://schemas.enigm.dev/trust/policy-input.schema.json';
 
@@ -39,5 +41,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.use(authenticate(deps.db));
   // Route groups, one line each.
   router.use(decisionRoutes({ db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator(), log: deps.decisionLog }));
+  router.use(signalRoutes({ db: deps.db, redis: deps.redis, audience: deps.config?.rpOrigin }));
+  router.use(signalSourceRoutes({ db: deps.db }));
   return router;
 }

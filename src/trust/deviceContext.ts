@@ -14,7 +14,9 @@ SELECT d.id, d.state, d.approval_method, d.approved_at, d.replaces_device_id, d.
        s.created_at AS session_created_at, s.user_verified AS session_uv,
        (SELECT coalesce(json_agg(x), '[]'::json) FROM (
           SELECT DISTINCT ON (kind) kind, verified, status, issuer, payload, issued_at
-            FROM signals WHERE device_id = d.id ORDER BY kind, received_at DESC) x) AS signals
+            FROM signals WHERE device_id = d.id ORDER BY kind, received_at DESC) x) AS signals,
+       (SELECT json_object_agg(kind, max_age_seconds) FROM signal_sources
+         WHERE org_id = o.id AND max_age_seconds IS NOT NULL) AS signal_max_ages
   FROM devices d
   JOIN accounts a ON a.id = d.account_id
   JOIN organisations o ON o.id = a.org_id
@@ -34,12 +36,16 @@ interface ContextRow {
   attestation_format: string | null; aaguid: string | null; backup_eligible: boolean | null; backed_up: boolean | null; credential_uv: boolean | null;
   session_created_at: Date | null; session_uv: boolean | null;
   signals: Array<Omit<SignalRecord, 'issued_at'> & { issued_at: string }> | string;
+  signal_max_ages: { managed?: number; os_integrity?: number } | string | null;
 }
 
 function toContext(r: ContextRow): DeviceContext {
   const signals = typeof r.signals === 'string' ? JSON.parse(r.signals) as Exclude<ContextRow['signals'], string> : r.signals;
   return {
-    org: { id: r.org_id, managed: r.managed, settings: r.settings ?? {} },
+    org: {
+      id: r.org_id, managed: r.managed, settings: r.settings ?? {},
+      signal_max_ages: (typeof r.signal_max_ages === 'string' ? JSON.parse(r.signal_max_ages) : r.signal_max_ages) ?? {},
+    },
     account: { id: r.account_id, state: r.account_state, recovery_state: r.recovery_state, recovery_started_at: r.recovery_started_at, devices_enrolled: r.devices_enrolled },
     device: {
       id: r.id, state: r.state, approval_method: r.approval_method, approved_at: r.approved_at,

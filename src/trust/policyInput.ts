@@ -9,6 +9,8 @@ export interface OrgRecord {
   id: string;
   managed: boolean;
   settings: OrgSettings;
+  /** Maximum ages configured on the organisation's signal sources (they win over `settings`). */
+  signal_max_ages?: { managed?: number; os_integrity?: number };
 }
 
 /** Per-organisation policy flags and limits, kept in `organisations.settings`. */
@@ -134,10 +136,22 @@ function latest(signals: SignalRecord[], kind: SignalRecord['kind']): SignalReco
   return best;
 }
 
+// A signed statement stops being fresh at its own expiry (`exp`, kept as payload.expires_at) or
+// at the organisation's maximum age, whichever comes first.
+function notExpired(s: SignalRecord, now: Date): boolean {
+  const exp = s.payload.expires_at;
+  return typeof exp !== 'string' || now.getTime() < new Date(exp).getTime();
+}
+
 function verifiedSignal(s: SignalRecord | undefined, maxAge: number, now: Date) {
   if (!s) return { present: false, verified: false, fresh: false, status: null, issuer: null, age_seconds: null };
   const age = ageSeconds(s.issued_at, now) as number;
-  return { present: true, verified: s.verified, fresh: age <= maxAge, status: s.status, issuer: s.issuer, age_seconds: age };
+  return { present: true, verified: s.verified, fresh: age <= maxAge && notExpired(s, now), status: s.status, issuer: s.issuer, age_seconds: age };
+}
+
+function osIntegrityDocument(s: SignalRecord | undefined, maxAge: number, now: Date) {
+  const m = s?.payload.measurements;
+  return { ...verifiedSignal(s, maxAge, now), measurements: m !== null && typeof m === 'object' && !Array.isArray(m) ? m : {} };
 }
 
 function postureDocument(s: SignalRecord | undefined, now: Date) {
@@ -154,11 +168,11 @@ function postureDocument(s: SignalRecord | undefined, now: Date) {
 }
 
 function signalsDocument(ctx: DeviceContext, now: Date) {
-  const s = ctx.org.settings;
+  const s = ctx.org.settings, sources = ctx.org.signal_max_ages;
   return {
     posture: postureDocument(latest(ctx.signals, 'posture'), now),
-    managed: verifiedSignal(latest(ctx.signals, 'managed'), s.managed_max_age_seconds ?? DEFAULTS.managedMaxAgeSeconds, now),
-    os_integrity: verifiedSignal(latest(ctx.signals, 'os_integrity'), s.os_integrity_max_age_seconds ?? DEFAULTS.osIntegrityMaxAgeSeconds, now),
+    managed: verifiedSignal(latest(ctx.signals, 'managed'), sources?.managed ?? s.managed_max_age_seconds ?? DEFAULTS.managedMaxAgeSeconds, now),
+    os_integrity: osIntegrityDocument(latest(ctx.signals, 'os_integrity'), sources?.os_integrity ?? s.os_integrity_max_age_seconds ?? DEFAULTS.osIntegrityMaxAgeSeconds, now),
   };
 }
 

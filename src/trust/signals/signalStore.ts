@@ -1,0 +1,85 @@
+/**
+ * Signal rows: the device a signal is for (locked while its signals change), the latest
+ * stored statement of a kind, and the insert. Statements only move forward: an older
+ * statement than the one stored, or the very same one again, is refused, so a relay cannot
+ * roll a device back to an earlier "compliant" after a "noncompliant" arrived.
+ */
+import type { Queryable } from '../../store/database.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { OrgSettings } from '../policyInput.js';
+import type { NewSignal } from './posture.js';
+import { SignalRejectedError, type SignalField } from './signalRejectedError.js';
+
+/** Device states that may still report or receive signals. */
+export const SIGNAL_STATES = ['pending', 'trusted', 'restricted'] as const;
+
+/** The device a signal is about, with what verification needs of its organisation. */
+export interface SignalTarget {
+  deviceId: string;
+  accountId: string;
+  orgId: string;
+  state: string;
+  settings: OrgSettings;
+}
+
+/** A stored signal, as the API answers it. */
+export interface StoredSignal {
+  id: string;
+  kind: NewSignal['kind'];
+  verified: boolean;
+  status: string | null;
+  issuer: string | null;
+  issuedAt: string;
+}
+
+/** Loads the device (FOR UPDATE when `lock`): 404 when unknown, 409 when it no longer takes signals. */
+export async function loadSignalTarget(q: Queryable, deviceId: string, lock = false): Promise<SignalTarget> {
+  const r = await q.query<{ id: string; account_id: string; org_id: string; state: string; settings: OrgSettings | null }>(
+    `SELECT d.id, d.account_id, a.org_id, d.state, o.settings
+       FROM devices d JOIN accounts a ON a.id = d.account_id JOIN organisations o ON o.id = a.org_id
+      WHERE d.id = $1${lock ? ' FOR UPDATE OF d' : ''}`,
+    [deviceId],
+  );
+  const row = r.rows[0];
+  if (!row) throw new NotFoundError('device_not_found', `no device ${deviceId}`);
+  if (!(SIGNAL_STATES as readonly string[]).includes(row.state)) {
+    throw new ConflictError('device_not_active', `device ${deviceId} is ${row.state}: it takes no more signals`, { state: row.state });
+  }
+  return { deviceId: row.id, accountId: row.account_id, orgId: row.org_id, state: row.state, settings: row.settings ?? {} };
+}
+
+const FIELD_OF: Record<NewSignal['kind'], SignalField> = { posture: 'posture', managed: 'managedStatement', os_integrity: 'osIntegrity' };
+
+/** Refuses a signed statement that is not newer than, or is the same as, the latest stored one. */
+async function checkMovesForward(tx: Queryable, deviceId: string, s: NewSignal): Promise<void> {
+  const r = await tx.query<{ issued_at: Date; token_sha256: string | null }>(
+    `SELECT issued_at, payload->>'token_sha256' AS token_sha256 FROM signals
+      WHERE device_id = $1 AND kind = $2 ORDER BY received_at DESC, issued_at DESC LIMIT 1`,
+    [deviceId, s.kind],
+  );
+  const latest = r.rows[0];
+  if (!latest) return;
+  const field = FIELD_OF[s.kind];
+  if (latest.token_sha256 !== null && latest.token_sha256 === s.payload.token_sha256) {
+    throw new SignalRejectedError('statement_replayed', field, 'this statement is already stored');
+  }
+  if (new Date(latest.issued_at).getTime() > s.issuedAt.getTime()) {
+    throw new SignalRejectedError('statement_superseded', field, `a newer statement (issued ${new Date(latest.issued_at).toISOString()}) is already stored`);
+  }
+}
+
+/** Inserts `signals` for a device the caller has locked, inside the caller's transaction. */
+export async function insertSignals(tx: Queryable, deviceId: string, signals: NewSignal[], now: Date): Promise<StoredSignal[]> {
+  const stored: StoredSignal[] = [];
+  for (const s of signals) {
+    if (s.kind !== 'posture') await checkMovesForward(tx, deviceId, s);
+    const id = newId('sig');
+    await tx.query(
+      `INSERT INTO signals (id, device_id, kind, verified, status, issuer, payload, issued_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+      [id, deviceId, s.kind, s.verified, s.status, s.issuer, JSON.stringify(s.payload), s.issuedAt, now],
+    );
+    stored.push({ id, kind: s.kind, verified: s.verified, status: s.status, issuer: s.issuer, issuedAt: s.issuedAt.toISOString() });
+  }
+  return stored;
+}
