@@ -15,6 +15,8 @@ import { authenticate } from './auth.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { signalRoutes } from './routes/signals.js';
 import { signalSourceRoutes } from './routes/admin/signalSources.js';
+import { enrollmentApi } from './routes/enrollment/index.js';
+import type { EnrollmentSettings } from '../trust/enrollment/settings.js';
 
 export const POLICY_INPUT_SCHEMA = 'https://schemas.enigm.dev/trust/policy-input.schema.json';
 
@@ -28,6 +30,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** Batched decision log; without one each decision is inserted before it returns. */
   decisionLog?: DecisionLog;
+  /** Enrollment TTLs and rate limits other than the defaults (tests). */
+  enrollment?: Partial<EnrollmentSettings>;
 }
 
 /** Validates each policy input the service builds, before the policy sees it. */
@@ -43,5 +47,6 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.use(decisionRoutes({ db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator(), log: deps.decisionLog }));
   router.use(signalRoutes({ db: deps.db, redis: deps.redis, audience: deps.config?.rpOrigin }));
   router.use(signalSourceRoutes({ db: deps.db }));
+  router.use(enrollmentApi(deps, deps.enrollment));
   return router;
 }

@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import type { HttpMetrics } from './metrics.js';
 import { requestContext } from './requestContext.js';
 import { healthRoutes } from './routes/health.js';
+import { webRoutes } from './web/router.js';
 
 export interface AppDeps {
   db: Database;
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: true }));
   app.use(healthRoutes(deps.db, deps.redis, deps.metrics));
+  app.use(webRoutes());
   deps.mount?.(app);
   app.use(notFound);
   app.use(errorHandler);

@@ -1,0 +1,68 @@
+/**
+ * Accounts and their devices: POST /v1/accounts, POST /v1/accounts/{id}/recovery,
+ * GET /v1/accounts/{id}/devices, POST /v1/devices/{id}/revoke, POST /v1/devices/{id}/replace.
+ */
+import { Router } from 'express';
+import { createAccount, startRecovery } from '../../../trust/enrollment/accounts.js';
+import { revokeDevice, startReplacement } from '../../../trust/enrollment/deviceActions.js';
+import { listAccountDevices } from '../../../trust/enrollment/deviceViews.js';
+import type { EnrollmentDeps } from '../../../trust/enrollment/settings.js';
+import { HttpError } from '../../problem.js';
+import { validateBody } from '../../validateBody.js';
+import { accepts, actingOf, callerOf, deviceOrAdmin, pathId } from './principals.js';
+
+const schema = (name: string) => `https://schemas.enigm.dev/trust/api/${name}.schema.json`;
+/** Organisation of a service key's accounts when the request names none. */
+export const DEFAULT_ORG = 'default';
+
+export function accountRoutes(deps: EnrollmentDeps): Router {
+  const router = Router();
+  const operatorOrService = accepts({ adminRoles: ['operator'], serviceScope: 'accounts:write' });
+
+  router.post('/v1/accounts', operatorOrService, validateBody(schema('account-create')), async (req, res) => {
+    const { handle, org } = req.body as { handle: string; org?: string };
+    const caller = callerOf(req);
+    let orgId = org ?? DEFAULT_ORG;
+    if (caller?.kind === 'admin') {
+      // An administrator creates accounts in their own organisation; naming another answers as a missing one.
+      if (org !== undefined && org !== caller.orgId) throw new HttpError(404, 'org_not_found', `no organisation ${org}`);
+      orgId = caller.orgId;
+    }
+    const a = await createAccount(deps.db, { handle, orgId, codeTtlSeconds: deps.settings.bootstrapCodeTtlSeconds }, actingOf(req));
+    res.status(201).set('Cache-Control', 'no-store').json({
+      accountId: a.accountId, handle: a.handle, orgId: a.orgId, bootstrapCode: a.bootstrapCode, bootstrapCodeExpiresAt: a.bootstrapCodeExpiresAt.toISOString(),
+    });
+  });
+
+  router.post('/v1/accounts/:accountId/recovery', operatorOrService, async (req, res, next) => {
+    // The body is optional; when sent it must be a valid one.
+    if (req.body === undefined) return next();
+    validateBody(schema('account-recovery'))(req, res, next);
+  }, async (req, res) => {
+    const accountId = pathId(req, 'accountId', 'acc', 'account_not_found');
+    const caller = callerOf(req);
+    const r = await startRecovery(deps.db, { accountId, orgId: caller?.kind === 'admin' ? caller.orgId : undefined, codeTtlSeconds: deps.settings.recoveryCodeTtlSeconds }, actingOf(req));
+    res.set('Cache-Control', 'no-store').json({ accountId, recoveryCode: r.recoveryCode, recoveryCodeExpiresAt: r.expiresAt.toISOString() });
+  });
+
+  router.get('/v1/accounts/:accountId/devices', accepts({ device: true, adminRoles: ['viewer', 'operator', 'approver', 'auditor'] }), async (req, res) => {
+    const accountId = pathId(req, 'accountId', 'acc', 'account_not_found');
+    const caller = deviceOrAdmin(req);
+    const scope = caller.kind === 'device' ? { accountId: caller.accountId } : { orgId: caller.orgId };
+    res.set('Cache-Control', 'no-store').json(await listAccountDevices(deps.db, accountId, scope, caller.kind === 'device' ? caller.deviceId : undefined));
+  });
+
+  router.post('/v1/devices/:deviceId/revoke', accepts({ device: true, adminRoles: ['operator'] }), validateBody(schema('device-revoke')), async (req, res) => {
+    const deviceId = pathId(req, 'deviceId', 'dev', 'device_not_found');
+    const r = await revokeDevice(deps, deviceId, (req.body as { reason: string }).reason, deviceOrAdmin(req), actingOf(req));
+    res.json({ deviceId, ...r });
+  });
+
+  router.post('/v1/devices/:deviceId/replace', accepts({ device: true, adminRoles: ['operator'] }), validateBody(schema('device-replace')), async (req, res) => {
+    const deviceId = pathId(req, 'deviceId', 'dev', 'device_not_found');
+    const started = await startReplacement(deps, deviceId, req.body as { label: string; platform: string }, deviceOrAdmin(req), actingOf(req));
+    res.status(201).set('Cache-Control', 'no-store').json({ ...started, replacesDeviceId: deviceId });
+  });
+
+  return router;
+}

@@ -1,0 +1,92 @@
+/**
+ * The page a person uses, at `/`: a few static files from `public/`, read once when the
+ * router is built and served from memory. Only the files listed here are served — no
+ * directory walking, no source maps, no tests, no type declarations.
+ *
+ * Every response carries a strict Content-Security-Policy: scripts, styles and fetches only
+ * from this origin, no inline code, no plugins, no framing, forms that cannot navigate
+ * (so a code typed into a form can never end up in a URL), and Trusted Types enforced so
+ * no string ever becomes HTML.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Router, type Response } from 'express';
+
+/** Where the page's files live, beside this module in source and in the build alike. */
+export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+
+/** URL path → file in `public/` and its media type. */
+export const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/assets/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/assets/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/apiClient.js': { file: 'apiClient.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/devicesTable.js': { file: 'devicesTable.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/flows.js': { file: 'flows.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/replacementCode.js': { file: 'replacementCode.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/storage.js': { file: 'storage.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/webauthnJson.js': { file: 'webauthnJson.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/words.js': { file: 'words.js', type: 'text/javascript; charset=utf-8' },
+};
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "require-trusted-types-for 'script'",
+  "trusted-types 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'publickey-credentials-create=(self), publickey-credentials-get=(self), camera=(), microphone=(), geolocation=(), payment=()',
+  // Revalidate every time (the ETag makes that cheap): a page that changes with the service must not go stale.
+  'Cache-Control': 'no-cache',
+};
+
+interface LoadedFile {
+  body: Buffer;
+  type: string;
+  etag: string;
+}
+
+function load(dir: string): Map<string, LoadedFile> {
+  const files = new Map<string, LoadedFile>();
+  for (const [urlPath, { file, type }] of Object.entries(PAGE_FILES)) {
+    const body = readFileSync(path.join(dir, file));
+    files.set(urlPath, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` });
+  }
+  return files;
+}
+
+function send(res: Response, file: LoadedFile, ifNoneMatch: string | undefined): void {
+  res.set(SECURITY_HEADERS).set('ETag', file.etag).type(file.type);
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(/\s*,\s*/).includes(file.etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.send(file.body);
+}
+
+/** The router serving the page and its assets; `dir` overrides where the files are read from. */
+export function webRoutes(dir: string = PUBLIC_DIR): Router {
+  const files = load(dir);
+  const router = Router();
+  for (const [urlPath, file] of files) {
+    router.get(urlPath, (req, res) => send(res, file, req.get('if-none-match')));
+  }
+  return router;
+}

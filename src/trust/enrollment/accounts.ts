@@ -1,0 +1,71 @@
+/**
+ * Accounts and their codes: creation hands out the bootstrap code of the first device;
+ * recovery puts the account in recovery and hands out a recovery code. Both are one
+ * transaction with their audit record; refusals are audited.
+ */
+import { appendAudit } from '../../store/audit.js';
+import type { Database } from '../../store/database.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Acting } from './caller.js';
+import { issueCode } from './codes.js';
+import { auditingRefusals } from './refusals.js';
+
+/** Handles compare case-insensitively: stored and looked up in lower case. */
+export function normaliseHandle(handle: string): string {
+  return handle.trim().toLowerCase();
+}
+
+export interface CreatedAccount {
+  accountId: string;
+  handle: string;
+  orgId: string;
+  bootstrapCode: string;
+  bootstrapCodeExpiresAt: Date;
+}
+
+/** Creates an account in `orgId` with a single-use, expiring bootstrap code (returned once). */
+export async function createAccount(db: Database, input: { handle: string; orgId: string; codeTtlSeconds: number }, acting: Acting, now: Date = new Date()): Promise<CreatedAccount> {
+  const handle = normaliseHandle(input.handle);
+  return auditingRefusals(db, { type: 'account.created', actor: acting.actor, orgId: input.orgId, details: { handle } }, (ctx) => db.transaction(async (tx) => {
+    const org = await tx.query('SELECT 1 FROM organisations WHERE id = $1', [input.orgId]);
+    if (org.rowCount === 0) {
+      ctx.orgId = null;
+      throw new NotFoundError('org_not_found', `no organisation ${input.orgId}`);
+    }
+    const accountId = newId('acc');
+    const inserted = await tx.query(
+      `INSERT INTO accounts (id, org_id, handle, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (handle) DO NOTHING RETURNING id`,
+      [accountId, input.orgId, handle, now]);
+    if (inserted.rowCount === 0) throw new ConflictError('handle_taken', `the handle "${handle}" is already taken`);
+    const { code, expiresAt } = await issueCode(tx, accountId, 'bootstrap', input.codeTtlSeconds, now);
+    await appendAudit(tx, {
+      type: 'account.created', outcome: 'success', actor: acting.actor, orgId: input.orgId, accountId,
+      details: { handle, bootstrap_code_expires_at: expiresAt.toISOString() },
+    }, now);
+    return { accountId, handle, orgId: input.orgId, bootstrapCode: code, bootstrapCodeExpiresAt: expiresAt };
+  }));
+}
+
+/**
+ * Puts the account in recovery (keeping the original start when it already is) and issues a
+ * recovery code, ending any earlier one. `orgId` confines an administrator to their organisation.
+ */
+export async function startRecovery(db: Database, input: { accountId: string; orgId?: string; codeTtlSeconds: number }, acting: Acting, now: Date = new Date()): Promise<{ recoveryCode: string; expiresAt: Date }> {
+  return auditingRefusals(db, { type: 'account.recovery_started', actor: acting.actor }, (ctx) => db.transaction(async (tx) => {
+    const r = await tx.query<{ org_id: string; recovery_state: string }>('SELECT org_id, recovery_state FROM accounts WHERE id = $1 FOR UPDATE', [input.accountId]);
+    const account = r.rows[0];
+    // Another organisation's account answers exactly as a missing one.
+    if (!account || (input.orgId !== undefined && account.org_id !== input.orgId)) throw new NotFoundError('account_not_found', `no account ${input.accountId}`);
+    Object.assign(ctx, { orgId: account.org_id, accountId: input.accountId });
+    await tx.query(
+      `UPDATE accounts SET recovery_state = 'recovering', recovery_started_at = coalesce(CASE WHEN recovery_state = 'recovering' THEN recovery_started_at END, $2), updated_at = $2 WHERE id = $1`,
+      [input.accountId, now]);
+    const { code, expiresAt } = await issueCode(tx, input.accountId, 'recovery', input.codeTtlSeconds, now);
+    await appendAudit(tx, {
+      type: 'account.recovery_started', outcome: 'success', actor: acting.actor, orgId: account.org_id, accountId: input.accountId,
+      details: { already_recovering: account.recovery_state === 'recovering', recovery_code_expires_at: expiresAt.toISOString() },
+    }, now);
+    return { recoveryCode: code, expiresAt };
+  }));
+}
