@@ -9,7 +9,7 @@ import type { BuiltinContext, BuiltinTable } from './builtins/types.js';
 import { Ctx, type EvalShared, type Scratch } from './compiler/context.js';
 import { compilePolicy, compileQuery, type CompiledPolicy, type CompiledQuery } from './compiler/index.js';
 import { RegoError } from './errors.js';
-import { Limiter } from './limits.js';
+import { Limiter, type LimitOptions } from './limits.js';
 import { parseModule, parseQuery } from './parser/index.js';
 import { fromJS, ObjectValue, toJS, ValueConversionError, type Value } from './value/index.js';
 
@@ -134,6 +134,8 @@ class EvalBuiltinContext implements BuiltinContext {
 class Prepared implements PreparedQuery {
   private readonly print: (message: string) => void;
   private readonly strict: boolean;
+  /** The engine's limits, for evaluations that do not override them. */
+  private readonly limits: LimitOptions;
 
   constructor(
     private readonly query: CompiledQuery,
@@ -143,6 +145,7 @@ class Prepared implements PreparedQuery {
   ) {
     this.print = opts.print ?? discard;
     this.strict = opts.strict ?? false;
+    this.limits = { maxSteps: opts.maxSteps, timeoutMs: opts.timeoutMs };
   }
 
   eval(input?: unknown, opts?: EvalOptions): EvalResult[] {
@@ -151,7 +154,7 @@ class Prepared implements PreparedQuery {
     try {
       for (let i = 0; i < rows.length; i++) {
         const bindings: Record<string, unknown> = {};
-        for (const [k, v] of rows[i].bindings) {
+        if (rows[i].bindings.size > 0) for (const [k, v] of rows[i].bindings) {
           // A variable may be called `__proto__`: define it rather than set the prototype.
           if (k === '__proto__') Object.defineProperty(bindings, k, { value: toJS(v), enumerable: true, writable: true, configurable: true });
           else bindings[k] = toJS(v);
@@ -167,7 +170,7 @@ class Prepared implements PreparedQuery {
   evalValues(input?: unknown, opts?: EvalOptions): EvalValueResult[] {
     const builtinCtx = new EvalBuiltinContext(this.strict, this.print, opts?.nowNs);
     const shared: EvalShared = {
-      limiter: new Limiter({ maxSteps: this.opts.maxSteps, timeoutMs: opts?.timeoutMs ?? this.opts.timeoutMs }),
+      limiter: new Limiter(opts?.timeoutMs === undefined ? this.limits : { maxSteps: this.opts.maxSteps, timeoutMs: opts.timeoutMs }),
       builtinCtx,
       strict: this.strict,
       print: this.print,

@@ -105,7 +105,11 @@ export function ruleValue(node: TreeNode, c: Ctx): Value | undefined {
   const m = c.memo[node.id];
   if (m !== undefined) return m === UNDEFINED_MEMO ? undefined : m;
   const keep = node.constant && c.masked === null && c.mocks === null;
-  if (keep && node.kept !== undefined) return node.kept === UNDEFINED_MEMO ? undefined : (node.kept as Value);
+  if (keep && node.kept !== undefined) {
+    // Remembered in this context too, so that later reads stop at the memo.
+    c.memo[node.id] = node.kept as Value | typeof UNDEFINED_MEMO;
+    return node.kept === UNDEFINED_MEMO ? undefined : (node.kept as Value);
+  }
   let v: Value | undefined;
   if (c.masked !== null && isMasked(node, c)) v = lookupPath(c.data, node.path);
   else {

@@ -8,10 +8,12 @@
 import { compare, equals, ObjectValue, SetValue, type Value } from '../value/index.js';
 import { NO_RAW, type Ctx, type Eval, type Frame } from './context.js';
 import { ruleValue } from './datarefs.js';
-import { leafValue, NOT_PLAIN, rawAt, type InputPath } from './rawinput.js';
+import { readerOf } from './codegen.js';
+import { leafValue, NOT_PLAIN, type InputPath } from './rawinput.js';
 import type { TreeNode } from './tree.js';
 
-const CONSTANT = 0, INPUT = 1, RULE = 2, CLOSURE = 3;
+/** Kinds of operand (exported for the code generator, codegen.ts). */
+export const CONSTANT = 0, INPUT = 1, RULE = 2, CLOSURE = 3, CALL = 4;
 
 /** One operand (all kinds share one object shape, so reading it stays monomorphic). */
 export class Operand {
@@ -20,8 +22,12 @@ export class Operand {
     readonly value: Value | undefined,
     readonly input: InputPath | undefined,
     readonly node: TreeNode | undefined,
-    /** Evaluates the operand in full (the only way for CLOSURE; the fallback for INPUT). */
+    /** Evaluates the operand in full (the only way for CLOSURE and CALL; the fallback for INPUT). */
     readonly ev: Eval,
+    /** CALL: the operands whose values `build` combines (undefined if any is undefined). */
+    readonly args: readonly Operand[] | undefined = undefined,
+    /** CALL: makes the value from the arguments' values (a call, or a composite literal). */
+    readonly build: ((vs: Value[], c: Ctx) => Value | undefined) | undefined = undefined,
   ) {}
 
   static constant(value: Value): Operand {
@@ -41,6 +47,15 @@ export class Operand {
   static closure(ev: Eval): Operand {
     return new Operand(CLOSURE, undefined, undefined, undefined, ev);
   }
+
+  /**
+   * `build` applied to the values of `args` (a call or a composite literal of single
+   * values); `ev` does the same as a closure, which is how `operandValue` reads it. Only
+   * the code generator (codegen.ts) looks inside.
+   */
+  static call(args: readonly Operand[], build: (vs: Value[], c: Ctx) => Value | undefined, ev: Eval): Operand {
+    return new Operand(CALL, undefined, undefined, undefined, ev, args, build);
+  }
 }
 
 /** The operand's value; undefined when it is undefined. */
@@ -51,7 +66,7 @@ export function operandValue(o: Operand, f: Frame, c: Ctx): Value | undefined {
     case INPUT: {
       if (c.rawInput === NO_RAW) return o.ev(f, c);
       const node = o.input as InputPath;
-      const leaf = c.reads[node.id] ?? rawAt(c, node);
+      const leaf = c.reads[node.id] ?? readerOf(node)(c);
       return leaf === NOT_PLAIN ? o.ev(f, c) : leafValue(leaf);
     }
     case RULE:
@@ -85,7 +100,8 @@ export function applyBinary(kind: number, a: Value, b: Value): boolean {
 /** The operators `applyBinary` evaluates, by number. */
 export const BINARY_OPERATORS = ['equal', 'neq', 'lt', 'lte', 'gt', 'gte', 'internal.member_2'];
 
-const TRUTHY = 0, BINARY = 1, NOT = 2, TEST_CLOSURE = 3;
+/** Kinds of test (exported for the code generator, codegen.ts). */
+export const TRUTHY = 0, BINARY = 1, NOT = 2, TEST_CLOSURE = 3;
 
 type Invoke = (vs: Value[], c: Ctx) => Value | undefined;
 

@@ -16,6 +16,8 @@ export const NOT_PLAIN = Symbol('not plain JSON');
 /** One constant-key path below `input`. */
 export class InputPath {
   readonly children = new Map<string, InputPath>();
+  /** `rawAt` for this path, written out (see codegen.ts); made on first use. */
+  reader: ((c: Ctx) => unknown) | undefined = undefined;
 
   constructor(
     /** Index of the path in per-evaluation memos. */
@@ -70,7 +72,7 @@ export function rawAt(c: Ctx, n: InputPath): unknown {
 }
 
 /** `v` itself, or NOT_PLAIN for an object that is neither an array nor a plain object. */
-function plainOrNot(v: unknown): unknown {
+export function plainOrNot(v: unknown): unknown {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null ? v : NOT_PLAIN;

@@ -8,6 +8,7 @@ import type { Location, Term } from '../ast/nodes.js';
 import { RegoError } from '../errors.js';
 import { equals, ObjectValue, SetValue, type Value } from '../value/index.js';
 import type { Ctx, Eval, Frame, K, VK } from './context.js';
+import { genComplete, genSet } from './codegen.js';
 import { nodeValue } from './datarefs.js';
 import { compileBody } from './exprs.js';
 import { renameBody, topLevelVars, varsOf } from './rename.js';
@@ -64,9 +65,8 @@ export function compileNode(node: TreeNode, envOf: (p: PlacedRule) => CompileEnv
   const dflt = node.defaults.length > 0 ? compileDefault(node.defaults[0], envOf(node.defaults[0])) : undefined;
   switch (node.kind) {
     case 'complete':
-      if (defs.length === 1 && defs[0].fast && !dflt) {
-        const d = defs[0];
-        node.evaluate = (c) => runFast(d, c);
+      if (defs.every((d) => d.fast)) {
+        node.evaluate = genComplete(defs, dflt, () => conflict('complete rules must not produce multiple outputs', node), node.id);
       } else if (defs.length === 1 && defs[0].clauses.length === 1 && !dflt) {
         // One rule, no `else`, no default: the common shape, without the general loop.
         const clause = defs[0].clauses[0], size = defs[0].size;
@@ -78,6 +78,10 @@ export function compileNode(node: TreeNode, envOf: (p: PlacedRule) => CompileEnv
       } else node.evaluate = (c) => evalComplete(defs, dflt, c, node);
       break;
     case 'set':
+      if (defs.some((d) => d.fast)) {
+        node.evaluate = genSet(defs, node.id);
+        break;
+      }
       node.evaluate = (c) => {
         const acc = new SetValue();
         runAll(defs, acc, c);

@@ -39,6 +39,32 @@ export function evalTerm(ev: Eval): CTerm {
   return { eval: ev, gen: (next) => (f, c) => { const v = ev(f, c); return v !== undefined && next(f, c, v); } };
 }
 
+/** The closure of a sequence of single-valued operands. */
+function sequenceEval(ops: Operand[], build: (vs: Value[], c: Ctx) => Value | undefined): Eval {
+  if (ops.length === 0) return (_f, c) => build([], c);
+  if (ops.length === 1) {
+    const only = ops[0];
+    return (f, c) => {
+      const v = operandValue(only, f, c);
+      return v === undefined ? undefined : build([v], c);
+    };
+  }
+  return (f, c) => {
+    const vs: Value[] = new Array(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const v = operandValue(ops[i], f, c);
+      if (v === undefined) return undefined;
+      vs[i] = v;
+    }
+    return build(vs, c);
+  };
+}
+
+/** A term that is `build` of single-valued operands, also described as a CALL operand. */
+function callTerm(ops: Operand[], build: (vs: Value[], c: Ctx) => Value | undefined, ev: Eval): CTerm {
+  return { ...evalTerm(ev), operand: Operand.call(ops, build, ev) };
+}
+
 /** A single-valued term read as data (an input path or rule value), with `ev` as its closure. */
 export function operandTerm(operand: Operand): CTerm {
   return { ...evalTerm((f, c) => operandValue(operand, f, c)), operand };
@@ -147,25 +173,7 @@ function compileRef(t: Term & { type: 'ref' }, s: Scope): CTerm {
 export function compileSequence(items: CTerm[], s: Scope, build: (vs: Value[], c: Ctx) => Value | undefined): CTerm {
   if (items.every((x) => x.eval !== null)) {
     const ops = items.map(operandOf);
-    if (ops.length === 0) {
-      return evalTerm((_f, c) => build([], c));
-    }
-    if (ops.length === 1) {
-      const only = ops[0];
-      return evalTerm((f, c) => {
-        const v = operandValue(only, f, c);
-        return v === undefined ? undefined : build([v], c);
-      });
-    }
-    return evalTerm((f, c) => {
-      const vs: Value[] = new Array(ops.length);
-      for (let i = 0; i < ops.length; i++) {
-        const v = operandValue(ops[i], f, c);
-        if (v === undefined) return undefined;
-        vs[i] = v;
-      }
-      return build(vs, c);
-    });
+    return callTerm(ops, build, sequenceEval(ops, build));
   }
   const temps = items.map(() => s.layout.temp());
   return {

@@ -28,13 +28,22 @@ export function fromJS(v: unknown, depth = 0): Value {
     default: throw new ValueConversionError(`a ${typeof v} has no Rego value`);
   }
   if (Array.isArray(v)) return v.map((x) => fromJS(x, depth + 1));
+  // Plain objects (the usual input) first: none of the classes below has their prototype.
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return fromPlain(v as Record<string, unknown>, depth);
   if (v instanceof ObjectValue || v instanceof SetValue) return v;
   if (v instanceof Set) return SetValue.from([...v].map((x) => fromJS(x, depth + 1)));
   if (v instanceof Map) return ObjectValue.from([...v].map(([k, x]) => [fromJS(k, depth + 1), fromJS(x, depth + 1)]));
+  return fromPlain(v as Record<string, unknown>, depth);
+}
+
+/** An object's own enumerable string-keyed properties as an ObjectValue. */
+function fromPlain(v: Record<string, unknown>, depth: number): ObjectValue {
   const o = new ObjectValue();
-  for (const k of Object.keys(v as object)) {
-    const x = (v as Record<string, unknown>)[k];
-    if (x !== undefined) o.set(k, fromJS(x, depth + 1));
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const x = v[keys[i]];
+    if (x !== undefined) o.set(keys[i], fromJS(x, depth + 1));
   }
   return o;
 }
@@ -46,10 +55,22 @@ export function fromJS(v: unknown, depth = 0): Value {
  */
 export function toJS(v: Value): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(toJS);
-  if (v instanceof SetValue) return sortValues(v.values()).map(toJS);
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = toJS(v[i]);
+    return out;
+  }
+  if (v instanceof SetValue) {
+    const members: unknown[] = sortValues(v.values()); // a fresh array: converted in place
+    for (let i = 0; i < members.length; i++) members[i] = toJS(members[i] as Value);
+    return members;
+  }
   const out: Record<string, unknown> = {};
-  for (const k of sortValues(v.keys())) out[typeof k === 'string' ? k : stringifyJSON(toJS(k))] = toJS(v.get(k) as Value);
+  const keys = sortValues(v.keys());
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    out[typeof k === 'string' ? k : stringifyJSON(toJS(k))] = toJS(v.get(k) as Value);
+  }
   return out;
 }
 
