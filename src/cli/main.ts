@@ -11,6 +11,8 @@ import type { Database } from '../store/database.js';
 import { issueDevelopmentKeys } from './devKeys.js';
 import { KEYS_HELP, keysCommand } from './keys.js';
 import { startService } from '../http/server.js';
+import { workerCommand } from './worker.js';
+import { SigningKeyError } from '../queue/signingKeys.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase } from '../store/open.js';
 import { DatabaseInUseError } from '../store/pglite.js';
@@ -20,6 +22,7 @@ const HELP = `usage: enigm-trust <command> [options]
 
 commands:
   serve                     run the HTTP service (migrates the database first)
+  worker                    run the outbox relay and the fan-out workers (no HTTP)
   migrate                   apply pending database migrations and exit
   keys create|list|revoke   manage service and admin API keys (enigm-trust keys --help)
   policy test DIR           run the Rego unit tests (*_test.rego) of a policy folder
@@ -31,7 +34,7 @@ configuration comes from the environment; see README.md.`;
 
 /** Errors whose message is the whole story: printed as one line, no stack. */
 function isOperatorError(err: unknown): err is Error {
-  return err instanceof ConfigError || err instanceof DatabaseInUseError || err instanceof MigrationMismatchError;
+  return err instanceof ConfigError || err instanceof DatabaseInUseError || err instanceof MigrationMismatchError || err instanceof SigningKeyError;
 }
 
 async function serve(): Promise<void> {
@@ -100,6 +103,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve': await serve(); return undefined; // keeps running
+    case 'worker': await workerCommand(); return undefined; // keeps running
     case 'migrate': await migrateCommand(); return 0;
     case 'keys':
       if (rest.length === 0 || rest[0] === '--help') {

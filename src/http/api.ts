@@ -15,6 +15,8 @@ import { authenticate } from './auth.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { signalRoutes } from './routes/signals.js';
 import { signalSourceRoutes } from './routes/admin/signalSources.js';
+import { fanoutRoutes } from './routes/fanout.js';
+import type { SigningKeyStore } from '../queue/signingKeys.js';
 import { enrollmentApi } from './routes/enrollment/index.js';
 import type { EnrollmentSettings } from '../trust/enrollment/settings.js';
 
@@ -30,6 +32,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** Batched decision log; without one each decision is inserted before it returns. */
   decisionLog?: DecisionLog;
+  /** The SET signing key (JWKS); built from `config` when absent. */
+  signingKeys?: SigningKeyStore;
   /** Enrollment TTLs and rate limits other than the defaults (tests). */
   enrollment?: Partial<EnrollmentSettings>;
 }
@@ -48,5 +52,6 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.use(signalRoutes({ db: deps.db, redis: deps.redis, audience: deps.config?.rpOrigin }));
   router.use(signalSourceRoutes({ db: deps.db }));
   router.use(enrollmentApi(deps, deps.enrollment));
+  router.use(fanoutRoutes({ db: deps.db, signingKeys: deps.signingKeys, config: deps.config }));
   return router;
 }

@@ -8,6 +8,8 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { openRedis, whenRedisReady } from '../queue/redis.js';
+import { startFanout, type FanoutRuntime } from '../queue/fanout.js';
+import { createSigningKeyStore, type SigningKeyStore } from '../queue/signingKeys.js';
 import type { Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase } from '../store/open.js';
@@ -53,6 +55,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   logger.info({ revision: policies.current().revision, files: policies.current().files.length }, 'policies loaded');
   const db = await openDatabase(config);
   let redis: Redis | undefined;
+  let fanout: FanoutRuntime | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -60,12 +63,19 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     // Serve even without Redis (decisions and revocations do not need it), but say so.
     await whenRedisReady(redis, 2000).catch((err: Error) => logger.warn({ redis: err.message }, 'Redis is not reachable yet; still trying'));
     const metrics = createMetrics();
+    // The SET key is loaded (or generated) before serving: a bad SET_SIGNING_KEY stops start-up.
+    let signingKeys: SigningKeyStore | undefined;
+    if (config.idSecret !== undefined) {
+      signingKeys = createSigningKeyStore({ db, idSecret: config.idSecret, configuredJwk: config.fanout.signingKey });
+      await signingKeys.current();
+      if (config.fanout.inProcess) fanout = await startFanout({ db, redisUrl: config.redisUrl, settings: config.fanout, signingKeys, logger, registry: metrics.registry });
+    }
     const decisionLog = createDecisionLog(db, { onError: (err, rows) => logger.error({ err, rows }, 'decision log rows not written') });
     const app = createApp({
       db, redis, logger, metrics,
       mount: (a) => {
         opts.mount?.(a);
-        a.use(apiRoutes({ db, policies, redis: redis as Redis, config, metrics, logger, decisionLog }));
+        a.use(apiRoutes({ db, policies, redis: redis as Redis, config, metrics, logger, decisionLog, signingKeys }));
       },
     });
     const server = await listen(app, config.host, config.port);
@@ -73,16 +83,17 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, database: db.kind }, 'serving');
     let stopping: Promise<void> | undefined;
-    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000, decisionLog));
+    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000, decisionLog, fanout));
     return { url, server, db, redis, logger, policies, shutdown };
   } catch (err) {
+    await fanout?.close();
     redis?.disconnect();
     await db.close();
     throw err;
   }
 }
 
-async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number, decisionLog: DecisionLog): Promise<void> {
+async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number, decisionLog: DecisionLog, fanout?: FanoutRuntime): Promise<void> {
   logger.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -96,6 +107,8 @@ async function stop(server: Server, db: Database, redis: Redis, logger: Logger, 
   clearTimeout(cut);
   clearInterval(idle);
   await decisionLog.close();
+  // In-progress deliveries finish (each is bounded by its timeout); the rest stay queued.
+  await fanout?.close();
   await redis.quit().catch(() => redis.disconnect());
   await db.close();
   logger.info('stopped');

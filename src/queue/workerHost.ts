@@ -1,0 +1,144 @@
+/**
+ * The BullMQ workers of one process: one for the events queue, and one per active subscriber
+ * for its delivery queue, each with its own concurrency, so a subscriber that hangs until
+ * its timeout only ever occupies its own slots. The set of subscribers is re-read
+ * periodically (another instance may have registered one) and on demand.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Database } from '../store/database.js';
+import { retryDelay, type BackoffOptions } from './backoff.js';
+import { markDeliveryFailed, processDelivery, type DeliveryWorkerDeps } from './deliveryWorker.js';
+import { processEvent, type EventWorkerDeps } from './eventWorker.js';
+import { EVENTS_QUEUE, deliveryQueueName, workerConnectionOptions, type DeliveryJob, type EventJob } from './queues.js';
+
+export interface WorkerHostOptions {
+  db: Database;
+  /** Each worker opens (and on close, closes) its own connections to this Redis. */
+  redisUrl: string;
+  prefix: string;
+  logger: Logger;
+  events: Omit<EventWorkerDeps, 'onSubscriber'>;
+  delivery: DeliveryWorkerDeps;
+  /** Concurrent pushes per subscriber. */
+  concurrency: number;
+  /** Job lock: a job whose worker died is retried after this many milliseconds. */
+  lockMs: number;
+  backoff: BackoffOptions;
+  /** Milliseconds between re-reads of the subscriber list. */
+  refreshMs?: number;
+}
+
+export interface WorkerHost {
+  /** Starts or stops delivery workers to match the active subscribers. */
+  refresh(): Promise<void>;
+  /** Stops taking jobs and waits for those in progress, unless `force` (Redis is gone: nothing could be recorded). */
+  close(force?: boolean): Promise<void>;
+}
+
+/**
+ * BullMQ takes any error whose message mentions ECONNREFUSED (or is "Connection is closed.")
+ * for a lost Redis connection, and then re-runs its failure handling instead of counting the
+ * attempt — in a tight loop while the worker closes. A subscriber or the database refusing a
+ * connection is an ordinary failed attempt: say it in words BullMQ does not match.
+ */
+function asJobError(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  if (!/ECONNREFUSED|^Connection is closed\.$/.test(err.message) && (err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') return err;
+  const reworded = new Error(err.message.replace(/ECONNREFUSED/g, 'connection refused').replace(/^Connection is closed\.$/, 'connection closed'));
+  reworded.name = err.name; // keeps UnrecoverableError recognisable
+  return reworded;
+}
+
+/** Runs a processor, rewording errors BullMQ would mistake for its own connection failures. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw asJobError(err);
+  }
+}
+
+/** Inside the processor: `attemptsMade` counts the attempts that failed before this one. */
+function isLastAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/** In a `failed` handler, after BullMQ counted the failure: no retry follows. */
+function gaveUp(job: Job, err: Error): boolean {
+  return err.name === 'UnrecoverableError' || job.finishedOn !== undefined || job.attemptsMade >= (job.opts.attempts ?? 1);
+}
+
+export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
+  const delivering = new Map<string, Worker<DeliveryJob>>();
+  let closed = false;
+  const common = {
+    // Not a shared connection: a worker that closes must not lose Redis under another's feet.
+    connection: workerConnectionOptions(opts.redisUrl),
+    prefix: opts.prefix,
+    lockDuration: opts.lockMs,
+    stalledInterval: opts.lockMs,
+    // A job whose worker was killed is taken up again; only a job that kills workers over and over fails.
+    maxStalledCount: 5,
+    settings: { backoffStrategy: (attemptsMade: number) => retryDelay(Math.max(1, attemptsMade), opts.backoff) },
+  };
+  const quiet = (worker: Worker, what: string) => worker.on('error', (err) => opts.logger.debug({ err: err.message, worker: what }, 'fan-out worker error'));
+
+  function ensureDeliveryWorker(subscriberId: string): void {
+    if (closed || delivering.has(subscriberId)) return;
+    const worker = new Worker<DeliveryJob>(
+      deliveryQueueName(subscriberId),
+      (job) => guarded(() => processDelivery(opts.delivery, job.data.deliveryId, { last: isLastAttempt(job) })),
+      { ...common, concurrency: opts.concurrency },
+    );
+    quiet(worker, subscriberId);
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      if (gaveUp(job, err)) {
+        opts.logger.warn({ deliveryId: job.data.deliveryId, subscriberId, error: err.message }, 'delivery failed');
+        markDeliveryFailed(opts.db, job.data.deliveryId, err.message).catch(() => undefined);
+      }
+    });
+    delivering.set(subscriberId, worker);
+  }
+
+  const eventWorker = new Worker<EventJob>(
+    EVENTS_QUEUE,
+    (job) => guarded(() => processEvent({ ...opts.events, onSubscriber: ensureDeliveryWorker }, job.data.outboxId)),
+    { ...common, concurrency: 8 },
+  );
+  quiet(eventWorker, 'events');
+  eventWorker.on('failed', (job, err) => {
+    if (!job || err.name === 'UnrecoverableError' || !gaveUp(job, err)) return;
+    // Out of attempts (e.g. the database was down for long): hand the row back to the relay,
+    // which enqueues it afresh, so no event is ever dropped.
+    opts.logger.error({ outboxId: job.data.outboxId, error: err.message }, 'fan-out event expansion failed; returned to the outbox');
+    opts.db.query('UPDATE outbox SET relayed_at = NULL WHERE id = $1', [job.data.outboxId]).catch(() => undefined);
+  });
+
+  async function refresh(): Promise<void> {
+    const r = await opts.db.query<{ id: string }>('SELECT id FROM subscribers WHERE deleted_at IS NULL');
+    const active = new Set(r.rows.map((row) => row.id));
+    for (const id of active) ensureDeliveryWorker(id);
+    for (const [id, worker] of delivering) {
+      if (active.has(id)) continue;
+      delivering.delete(id);
+      await worker.close();
+    }
+  }
+
+  const refreshing = setInterval(() => {
+    refresh().catch((err: Error) => opts.logger.debug({ err: err.message }, 'fan-out: subscriber refresh failed'));
+  }, opts.refreshMs ?? 2000);
+  refreshing.unref();
+
+  return {
+    refresh,
+    async close(force = false) {
+      closed = true;
+      clearInterval(refreshing);
+      await Promise.allSettled([eventWorker.close(force), ...[...delivering.values()].map((w) => w.close(force))]);
+      delivering.clear();
+    },
+  };
+}
