@@ -13,6 +13,7 @@ import type { InputValidator } from '../trust/decide.js';
 import type { DecisionLog } from '../trust/decisionLog.js';
 import { authenticate } from './auth.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { signalRoutes } from './routes/signals.js';
 import { signalSourceRoutes } from './routes/admin/signalSources.js';
 import { fanoutRoutes } from './routes/fanout.js';
@@ -51,6 +52,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.use(decisionRoutes({ db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator(), log: deps.decisionLog }));
   router.use(signalRoutes({ db: deps.db, redis: deps.redis, audience: deps.config?.rpOrigin }));
   router.use(signalSourceRoutes({ db: deps.db }));
+  router.use(adminRoutes({ db: deps.db, config: deps.config }));
   router.use(enrollmentApi(deps, deps.enrollment));
   router.use(fanoutRoutes({ db: deps.db, signingKeys: deps.signingKeys, config: deps.config }));
   return router;
