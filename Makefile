@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: install build run test typecheck lint policy-test bench clean
+.PHONY: install build run worker test typecheck lint policy-test bench clean
 
 install: $(NPM_STAMP)
 
@@ -18,6 +18,11 @@ run: build
 	@scripts/ensure-services.sh redis
 	node dist/cli/main.js serve
 
+## worker: the outbox relay and fan-out workers alone (with DATABASE_URL; `run` runs them in-process)
+worker: build
+	@scripts/ensure-services.sh redis
+	node dist/cli/main.js worker
+
 ## test: type check, lint, then the whole jest suite against real PostgreSQL and Redis
 test: build typecheck lint
 	@scripts/ensure-services.sh postgres redis
@@ -32,6 +37,7 @@ bench: build
 	@scripts/ensure-services.sh postgres redis
 	node --expose-gc bench/rego.mjs
 	node bench/decisions.mjs
+	node bench/fanout.mjs
 
 typecheck: install
 	npm run typecheck
