@@ -1,16 +1,15 @@
 /**
  * A software WebAuthn authenticator for the tests: real ES256 keys (node:crypto), a real CBOR
- * `attestationObject` and `authenticatorData` (cbor-x), real signatures. It answers the JSON
+ * `attestationObject` and `authenticatorData` (cborg), real signatures. It answers the JSON
  * options the service hands out exactly as a browser would pass them back, and every part a
  * test wants to get wrong (origin, RP ID, challenge, flags, counter, format) can be set.
  */
 import { createHash, createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { Encoder } from 'cbor-x';
+import { encode as encodeCbor } from 'cborg';
 
 // Plain, minimal-length CBOR as authenticators write it: no record extension, no tag 259 on
 // maps, no fixed-width map headers (verifiers reject non-minimal lengths).
-const cbor = new Encoder({ useRecords: false, variableMapSize: true, mapsAsObjects: false, useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
-const encode = (value: unknown): Buffer => Buffer.from(cbor.encode(value));
+const encode = (value: unknown): Buffer => Buffer.from(encodeCbor(value));
 
 /** Authenticator data flags (WebAuthn §6.1). */
 export const FLAG = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40 } as const;

@@ -7,7 +7,7 @@ import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } fr
 import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { Encoder } from 'cbor-x';
+import { encode as encodeCbor } from 'cborg';
 import {
   authenticationResponseToJSON, base64urlToBytes, bytesToBase64url, creationOptionsFromJSON, registrationResponseToJSON, requestOptionsFromJSON,
   type CredentialLike,
@@ -16,10 +16,8 @@ import {
 const RP_ID = 'localhost';
 const ORIGIN = 'http://localhost:8080';
 
-// Plain canonical-length CBOR, as authenticators write it: no cbor-x records or map tags.
-const cborOptions = { useRecords: false, variableMapSize: true, useTag259ForMaps: false };
-const cbor = new Encoder(cborOptions);
-const encode = (value: unknown): Buffer => cbor.encode(value);
+// Plain CBOR, as authenticators write it.
+const encode = (value: unknown): Buffer => Buffer.from(encodeCbor(value));
 const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest();
 
 /** A one-credential authenticator for the test: what Chromium's virtual authenticator does. */
