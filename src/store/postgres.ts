@@ -1,6 +1,7 @@
 /**
  * The Database contract on a PostgreSQL server through node-postgres.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './database.js';
 
@@ -14,10 +15,21 @@ export interface PostgresOptions {
 // PostgreSQL bigint (int8) columns hold epochs and counters well inside 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/**
+ * Parameterised statements run as named prepared statements, so each connection parses and
+ * plans a statement once instead of on every call. The name is a hash of the text, so two
+ * texts never share a name; the set of texts is fixed by the code.
+ */
+function statementName(sql: string): string {
+  return 'q' + createHash('sha1').update(sql).digest('base64url');
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const r = await client.query(sql, params as unknown[] | undefined);
+      const r = params && params.length > 0
+        ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
+        : await client.query(sql);
       return { rows: r.rows as Row[], rowCount: r.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {
