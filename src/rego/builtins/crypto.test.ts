@@ -1,16 +1,9 @@
 import type { Value } from '../value/index.js';
 import { cryptoBuiltins, macsEqual } from './crypto.js';
-import { BuiltinError, type BuiltinContext } from './types.js';
+import { familyCaller } from './testkit.js';
+import { BuiltinError } from './types.js';
 
-const table = new Map(cryptoBuiltins.map((b) => [b.name, b]));
-const ctx: BuiltinContext = { strict: true, nowNs: 0n, cache: new Map(), print: () => undefined };
-
-function call(name: string, ...args: Value[]): Value | undefined {
-  const b = table.get(name);
-  if (!b) throw new Error(`no builtin ${name}`);
-  expect(args).toHaveLength(b.arity);
-  return b.fn(args, ctx);
-}
+const { call } = familyCaller(cryptoBuiltins);
 
 // Reference digests computed with coreutils and openssl (RFC 4231 / RFC 2202 test key "Jefe").
 describe('digests', () => {

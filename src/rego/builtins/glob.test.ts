@@ -1,25 +1,8 @@
 import type { Value } from '../value/index.js';
 import { globBuiltins } from './glob.js';
-import { BuiltinError, type BuiltinContext } from './types.js';
+import { familyCaller } from './testkit.js';
 
-const table = new Map(globBuiltins.map((b) => [b.name, b]));
-const ctx: BuiltinContext = { strict: true, nowNs: 0n, cache: new Map(), print: () => undefined };
-
-function call(name: string, ...args: Value[]): Value | undefined {
-  const b = table.get(name);
-  if (!b) throw new Error(`no builtin ${name}`);
-  return b.fn(args, ctx);
-}
-
-function errorOf(name: string, ...args: Value[]): BuiltinError {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof BuiltinError) return e;
-    throw e;
-  }
-  throw new Error(`${name} did not fail`);
-}
+const { call, errorOf } = familyCaller(globBuiltins, { checkArity: false });
 
 const match = (pattern: string, delimiters: Value, subject: string): Value | undefined => call('glob.match', pattern, delimiters, subject);
 

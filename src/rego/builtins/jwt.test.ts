@@ -1,28 +1,10 @@
 import { constants, createHmac, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { ObjectValue, toJS, type Value } from '../value/index.js';
 import { jwtBuiltins } from './jwt.js';
-import { BuiltinError, type BuiltinContext } from './types.js';
+import { familyCaller } from './testkit.js';
 
-const table = new Map(jwtBuiltins.map((b) => [b.name, b]));
 const NOW_SECONDS = 1_700_000_000;
-const ctx: BuiltinContext = { strict: true, nowNs: BigInt(NOW_SECONDS) * 1_000_000_000n, cache: new Map(), print: () => undefined };
-
-function call(name: string, ...args: Value[]): Value | undefined {
-  const b = table.get(name);
-  if (!b) throw new Error(`no builtin ${name}`);
-  expect(args).toHaveLength(b.arity);
-  return b.fn(args, ctx);
-}
-
-function errorOf(name: string, ...args: Value[]): BuiltinError {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof BuiltinError) return e;
-    throw e;
-  }
-  throw new Error(`${name} did not fail`);
-}
+const { call, errorOf } = familyCaller(jwtBuiltins, { nowNs: BigInt(NOW_SECONDS) * 1_000_000_000n });
 
 const b64 = (x: unknown): string => Buffer.from(JSON.stringify(x)).toString('base64url');
 

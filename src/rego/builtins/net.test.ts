@@ -1,26 +1,8 @@
-import { ObjectValue, SetValue, type Value } from '../value/index.js';
+import { ObjectValue, SetValue } from '../value/index.js';
 import { formatIP, netBuiltins, parseCIDR, parseIP } from './net.js';
-import { BuiltinError, type BuiltinContext } from './types.js';
+import { familyCaller } from './testkit.js';
 
-const table = new Map(netBuiltins.map((b) => [b.name, b]));
-const ctx: BuiltinContext = { strict: true, nowNs: 0n, cache: new Map(), print: () => undefined };
-
-function call(name: string, ...args: Value[]): Value | undefined {
-  const b = table.get(name);
-  if (!b) throw new Error(`no builtin ${name}`);
-  expect(args).toHaveLength(b.arity);
-  return b.fn(args, ctx);
-}
-
-function errorOf(name: string, ...args: Value[]): BuiltinError {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof BuiltinError) return e;
-    throw e;
-  }
-  throw new Error(`${name} did not fail`);
-}
+const { call, errorOf } = familyCaller(netBuiltins);
 
 describe('address parsing', () => {
   it('accepts what Go accepts', () => {

@@ -4,7 +4,7 @@
  */
 import { canonicalKey, fromJS, type Value } from '../value/index.js';
 import { builtins } from './index.js';
-import { BuiltinError, type BuiltinContext } from './types.js';
+import { BuiltinError, type Builtin, type BuiltinContext } from './types.js';
 
 /** A context whose print output is collected in `printed`. */
 export function testContext(): BuiltinContext & { printed: string[] } {
@@ -39,4 +39,30 @@ export function errorOf(name: string, args: unknown[]): BuiltinError {
     throw e;
   }
   throw new Error(`${name} did not fail`);
+}
+
+/**
+ * A caller bound to one family's builtins and a context of its own, taking Rego values as
+ * they are: `call` (checking the arity unless told not to) and `errorOf`, the BuiltinError a
+ * call throws.
+ */
+export function familyCaller(family: readonly Builtin[], opts: { nowNs?: bigint; checkArity?: boolean } = {}) {
+  const table = new Map(family.map((b) => [b.name, b]));
+  const ctx: BuiltinContext = { strict: true, nowNs: opts.nowNs ?? 0n, cache: new Map(), print: () => undefined };
+  const call = (name: string, ...args: Value[]): Value | undefined => {
+    const b = table.get(name);
+    if (!b) throw new Error(`no builtin ${name}`);
+    if ((opts.checkArity ?? true) && b.arity >= 0 && args.length !== b.arity) throw new Error(`${name} takes ${b.arity} arguments, got ${args.length}`);
+    return b.fn(args, ctx);
+  };
+  const errorOf = (name: string, ...args: Value[]): BuiltinError => {
+    try {
+      call(name, ...args);
+    } catch (e) {
+      if (e instanceof BuiltinError) return e;
+      throw e;
+    }
+    throw new Error(`${name} did not fail`);
+  };
+  return { call, errorOf, table, ctx };
 }

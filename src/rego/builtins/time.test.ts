@@ -1,25 +1,8 @@
 import type { Value } from '../value/index.js';
 import { timeBuiltins } from './time.js';
-import { BuiltinError, type BuiltinContext } from './types.js';
+import { familyCaller } from './testkit.js';
 
-const table = new Map(timeBuiltins.map((b) => [b.name, b]));
-const ctx: BuiltinContext = { strict: true, nowNs: 1_700_000_000_000_000_000n, cache: new Map(), print: () => undefined };
-
-function call(name: string, ...args: Value[]): Value | undefined {
-  const b = table.get(name);
-  if (!b) throw new Error(`no builtin ${name}`);
-  return b.fn(args, ctx);
-}
-
-function errorOf(name: string, ...args: Value[]): BuiltinError {
-  try {
-    call(name, ...args);
-  } catch (e) {
-    if (e instanceof BuiltinError) return e;
-    throw e;
-  }
-  throw new Error(`${name} did not fail`);
-}
+const { call, errorOf, table } = familyCaller(timeBuiltins, { nowNs: 1_700_000_000_000_000_000n, checkArity: false });
 
 const T = 1703444325734390000n; // 2023-12-24T18:58:45.73439Z, a Sunday
 const T2 = 1257894000000000000n; // 2009-11-10T23:00:00Z, a Tuesday
