@@ -6,7 +6,7 @@
  */
 import type { DecisionResult, PolicyBundle } from '../policy/bundle.js';
 import type { Database, Queryable } from '../store/database.js';
-import { createDecisionLog, type DecisionLog } from './decisionLog.js';
+import { insertDecisionRows, type DecisionLog } from './decisionLog.js';
 import { NotFoundError, TrustError } from './errors.js';
 import { newId } from './ids.js';
 import { loadAccountDeviceContexts, loadDeviceContext } from './deviceContext.js';
@@ -62,9 +62,7 @@ async function logDecision(deps: DecisionDeps, d: Decision, req: DecisionRequest
     reasons: d.reasons, obligations: d.obligations, deviceState: d.deviceState, policyRevision: d.policyRevision, caller: req.caller,
   };
   if (deps.log) return deps.log.write(row);
-  const direct = createDecisionLog(deps.db);
-  await direct.write(row);
-  await direct.flush();
+  await insertDecisionRows(deps.db, [row]);
 }
 
 async function accountExists(q: Queryable, accountId: string): Promise<boolean> {

@@ -42,7 +42,8 @@ const INSERT = `
 INSERT INTO decision_log (id, decided_at, account_id, device_id, action, allow, reasons, obligations, device_state, policy_revision, caller)
 SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[], $11::text[])`;
 
-async function insertRows(q: Queryable, rows: DecisionLogRow[]): Promise<void> {
+/** Inserts decision rows in one statement. */
+export async function insertDecisionRows(q: Queryable, rows: DecisionLogRow[]): Promise<void> {
   await q.query(INSERT, [
     rows.map((r) => r.id), rows.map((r) => r.decidedAt), rows.map((r) => r.accountId), rows.map((r) => r.deviceId),
     rows.map((r) => r.action), rows.map((r) => r.allow), rows.map((r) => JSON.stringify(r.reasons)),
@@ -67,7 +68,7 @@ export function createDecisionLog(q: Queryable, opts: DecisionLogOptions = {}): 
         const batch = pending.slice(0, maxBatch);
         pending = pending.slice(batch.length);
         try {
-          await insertRows(q, batch);
+          await insertDecisionRows(q, batch);
         } catch (err) {
           opts.onError?.(err, batch.length);
         }

@@ -1,16 +1,10 @@
 import type { Express } from 'express';
 import type { Database } from '../../src/store/database.js';
-import { schemas } from '../../src/policy/schemaRegistry.js';
 import { appendAudit } from '../../src/store/audit.js';
 import { transitionDevice } from '../../src/trust/transition.js';
-import { adminApp, adminKey, get } from '../helpers/admin.js';
-import { postgresSchema } from '../helpers/env.js';
-import { migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
+import { adminTestbed, adminKey, get, expectAdminSchema } from '../helpers/admin.js';
+import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
-function expectSchema(name: string, body: unknown): void {
-  const validate = schemas().validator(`https://schemas.enigm.dev/trust/api/${name}.schema.json`);
-  expect(validate(body) ? [] : validate.errors).toEqual([]);
-}
 
 describe('Enigm Command audit review and verification', () => {
   let db: Database;
@@ -28,10 +22,7 @@ describe('Enigm Command audit review and verification', () => {
   const bob = { type: 'admin' as const, id: 'key_bob', role: 'operator', address: '10.0.0.2' };
 
   beforeAll(async () => {
-    const s = await postgresSchema();
-    db = await migrated(s.db);
-    drop = s.drop;
-    ({ app, close } = adminApp(db));
+    ({ db, app, close, drop } = await adminTestbed());
     org = await seedOrg(db);
     other = await seedOrg(db);
     auditor = (await adminKey(db, org, 'auditor')).token;
@@ -56,7 +47,7 @@ describe('Enigm Command audit review and verification', () => {
   it("lists the organisation's records oldest first, and none of another organisation", async () => {
     const res = await search('');
     expect(res.status).toBe(200);
-    expectSchema('admin-audit-list', res.body);
+    expectAdminSchema('admin-audit-list', res.body);
     // key.created for the auditor key, then the three transitions of this organisation.
     expect(types(res.body)).toEqual(['key.created', 'device.restricted', 'device.revoked', 'device.unrestricted']);
     expect(res.body.items.every((e: { details: { reason?: string } }) => e.details.reason !== 'theirs')).toBe(true);
@@ -114,7 +105,7 @@ describe('Enigm Command audit review and verification', () => {
   it('verifies an intact chain, and records that it did', async () => {
     const res = await get(app, auditor, '/v1/admin/audit/verify');
     expect(res.status).toBe(200);
-    expectSchema('admin-audit-verify', res.body);
+    expectAdminSchema('admin-audit-verify', res.body);
     expect(res.body).toMatchObject({ ok: true, head: expect.stringMatching(/^[0-9a-f]{64}$/), brokenAt: null });
     const recorded = await search('type=audit.verified');
     expect(recorded.body.items.at(-1)).toMatchObject({ outcome: 'success', actor: { type: 'admin', role: 'auditor' }, details: { ok: true } });
@@ -147,7 +138,7 @@ describe('Enigm Command audit review and verification', () => {
     await db.query(`UPDATE audit_events SET actor = jsonb_set(actor, '{id}', '"key_nobody"') WHERE seq = $1`, [mine.rows[0].seq]);
     const res = await get(app, auditor, '/v1/admin/audit/verify');
     expect(res.status).toBe(200);
-    expectSchema('admin-audit-verify', res.body);
+    expectAdminSchema('admin-audit-verify', res.body);
     expect(res.body).toEqual({ ok: false, checkedAt: expect.any(String), head: null, brokenAt: { seq: Number(mine.rows[0].seq), reason: 'hash_mismatch', ownOrganisation: true, id: mine.rows[0].id } });
   });
 });

@@ -7,19 +7,12 @@ import { createLogger } from '../../src/http/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { POLICIES_DIR } from '../../src/paths.js';
 import { createPolicyStore } from '../../src/policy/policyStore.js';
-import { schemas } from '../../src/policy/schemaRegistry.js';
 import { openRedis } from '../../src/queue/redis.js';
 import { DEAD_REDIS_URL } from '../helpers/env.js';
-import { adminApp, adminKey, get, seedSignal, setDevice } from '../helpers/admin.js';
-import { postgresSchema } from '../helpers/env.js';
-import { migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
+import { adminTestbed, adminKey, get, seedSignal, setDevice, expectAdminSchema } from '../helpers/admin.js';
+import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
-const SCHEMA = (name: string) => `https://schemas.enigm.dev/trust/api/${name}.schema.json`;
 
-function expectSchema(name: string, body: unknown): void {
-  const validate = schemas().validator(SCHEMA(name));
-  expect(validate(body) ? [] : validate.errors).toEqual([]);
-}
 
 describe('Enigm Command inventory, against real PostgreSQL', () => {
   let db: Database;
@@ -34,10 +27,7 @@ describe('Enigm Command inventory, against real PostgreSQL', () => {
   let devices: Record<string, string>;
 
   beforeAll(async () => {
-    const s = await postgresSchema();
-    db = await migrated(s.db);
-    drop = s.drop;
-    ({ app, close } = adminApp(db));
+    ({ db, app, close, drop } = await adminTestbed());
     org = await seedOrg(db, { managed: true, settings: { require_managed_compliance: true } });
     other = await seedOrg(db);
     viewer = (await adminKey(db, org, 'viewer')).token;
@@ -78,7 +68,7 @@ describe('Enigm Command inventory, against real PostgreSQL', () => {
     const res = await get(app, viewer, '/v1/admin/devices');
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expectSchema('admin-device-list', res.body);
+    expectAdminSchema('admin-device-list', res.body);
     expect(ids(res.body)).toEqual([devices.old, devices.new, devices.tablet, devices.laptop, devices.phone]);
     expect(res.body.nextCursor).toBeNull();
     const theirs = await get(app, otherViewer, '/v1/admin/devices');
@@ -201,7 +191,7 @@ describe('Enigm Command inventory, against real PostgreSQL', () => {
     await seedSignal(db, devices.phone, 'os_integrity', { status: 'pass', issuer: 'https://os.enigm.example' });
     const res = await get(app, viewer, `/v1/admin/devices/${devices.phone}`);
     expect(res.status).toBe(200);
-    expectSchema('admin-device', res.body);
+    expectAdminSchema('admin-device', res.body);
     expect(res.body).toMatchObject({
       deviceId: devices.phone, accountId: account, state: 'trusted', platform: 'ios',
       protection: { attestationFormat: 'none', backupEligible: false, backedUp: false, userVerifiedAtEnrollment: true },
@@ -233,7 +223,7 @@ describe('Enigm Command inventory, against real PostgreSQL', () => {
   it('shows an account with its device counts and epoch', async () => {
     const res = await get(app, viewer, `/v1/admin/accounts/${account}`);
     expect(res.status).toBe(200);
-    expectSchema('admin-account', res.body);
+    expectAdminSchema('admin-account', res.body);
     expect(res.body).toMatchObject({ accountId: account, state: 'active', recoveryState: 'none', devices: { trusted: 2, restricted: 1, pending: 1, revoked: 0 } });
     expect(res.body.deviceEpoch).toBeGreaterThan(0);
   });

@@ -3,9 +3,8 @@ import type { Database } from '../../src/store/database.js';
 import { listAudit } from '../../src/store/audit.js';
 import { createServiceKey, revokeKey } from '../../src/trust/apiKeys.js';
 import { createSession } from '../../src/trust/sessions.js';
-import { adminApp, adminKey, auditCount, get, post, stateOf, SYSTEM } from '../helpers/admin.js';
-import { postgresSchema } from '../helpers/env.js';
-import { migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
+import { adminTestbed, adminKey, auditCount, get, post, stateOf, SYSTEM } from '../helpers/admin.js';
+import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 describe('operator lifecycle actions: restrict, unrestrict, retire', () => {
   let db: Database;
@@ -19,10 +18,7 @@ describe('operator lifecycle actions: restrict, unrestrict, retire', () => {
   const keys: Record<string, string> = {};
 
   beforeAll(async () => {
-    const s = await postgresSchema();
-    db = await migrated(s.db);
-    drop = s.drop;
-    ({ app, close } = adminApp(db));
+    ({ db, app, close, drop } = await adminTestbed());
     org = await seedOrg(db);
     other = await seedOrg(db);
     operator = await adminKey(db, org, 'operator');

@@ -20,9 +20,9 @@ import { openRedis } from '../../src/queue/redis.js';
 import { createServiceKey } from '../../src/trust/apiKeys.js';
 import { newId, sha256Hex } from '../../src/trust/ids.js';
 import { createSession } from '../../src/trust/sessions.js';
-import { adminApp, adminKey, get, post, seedEnrollment, seedSignal, setDevice, SYSTEM } from '../helpers/admin.js';
-import { DEAD_REDIS_URL, postgresSchema } from '../helpers/env.js';
-import { migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
+import { adminTestbed, adminKey, get, post, seedEnrollment, seedSignal, setDevice, SYSTEM } from '../helpers/admin.js';
+import { DEAD_REDIS_URL } from '../helpers/env.js';
+import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 /** Every (method, path pattern) the admin router serves. */
 function routesOf(router: Router): string[] {
@@ -56,10 +56,7 @@ describe('no secret leaves through an admin response', () => {
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    const s = await postgresSchema();
-    db = await migrated(s.db);
-    drop = s.drop;
-    ({ app, close } = adminApp(db));
+    ({ db, app, close, drop } = await adminTestbed());
     const org = await seedOrg(db, { managed: true, settings: { require_managed_compliance: true } });
     for (const role of ['viewer', 'approver', 'operator', 'auditor']) {
       const key = await adminKey(db, org, role);

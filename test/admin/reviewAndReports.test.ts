@@ -1,15 +1,9 @@
 import type { Express } from 'express';
 import type { Database } from '../../src/store/database.js';
-import { schemas } from '../../src/policy/schemaRegistry.js';
 import { newId } from '../../src/trust/ids.js';
-import { adminApp, adminKey, get, seedEnrollment, seedSignal, setDevice } from '../helpers/admin.js';
-import { postgresSchema } from '../helpers/env.js';
-import { migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
+import { adminTestbed, adminKey, get, seedEnrollment, seedSignal, setDevice, expectAdminSchema } from '../helpers/admin.js';
+import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
-function expectSchema(name: string, body: unknown): void {
-  const validate = schemas().validator(`https://schemas.enigm.dev/trust/api/${name}.schema.json`);
-  expect(validate(body) ? [] : validate.errors).toEqual([]);
-}
 
 describe('Enigm Command review queue, replacements and trust-state report', () => {
   let db: Database;
@@ -22,10 +16,7 @@ describe('Enigm Command review queue, replacements and trust-state report', () =
   let otherViewer: string;
 
   beforeAll(async () => {
-    const s = await postgresSchema();
-    db = await migrated(s.db);
-    drop = s.drop;
-    ({ app, close } = adminApp(db));
+    ({ db, app, close, drop } = await adminTestbed());
     org = await seedOrg(db, { managed: true, settings: { require_managed_compliance: true } });
     other = await seedOrg(db);
     viewer = (await adminKey(db, org, 'viewer')).token;
@@ -65,7 +56,7 @@ describe('Enigm Command review queue, replacements and trust-state report', () =
     it('lists registered enrollments waiting for approval, oldest first, without expired, retired or decided ones', async () => {
       const res = await queue();
       expect(res.status).toBe(200);
-      expectSchema('admin-enrollment-list', res.body);
+      expectAdminSchema('admin-enrollment-list', res.body);
       expect(ids(res.body)).toEqual(waiting);
       expect(res.body.items[0]).toMatchObject({ state: 'registered', expired: false, deviceState: 'pending', requirements: ['admin_approval'], approvals: 0, protection: { attestationFormat: 'none' } });
       expect(ids((await queue('', otherViewer)).body)).toEqual([foreign]);
@@ -90,7 +81,7 @@ describe('Enigm Command review queue, replacements and trust-state report', () =
       await db.query(`INSERT INTO approvals (id, enrollment_id, method, decision, approver_key_id, reason) VALUES ($1, $2, 'admin', 'deny', 'key_someone', 'unknown device')`, [newId('apr'), waiting[0]]);
       const res = await get(app, viewer, `/v1/admin/enrollments/${waiting[0]}`);
       expect(res.status).toBe(200);
-      expectSchema('admin-enrollment', res.body);
+      expectAdminSchema('admin-enrollment', res.body);
       expect(res.body.approvalHistory).toEqual([{ method: 'admin', decision: 'deny', approverDeviceId: null, approverKeyId: 'key_someone', approverRole: null, userVerified: false, reason: 'unknown device', createdAt: expect.any(String) }]);
       const theirs = await get(app, viewer, `/v1/admin/enrollments/${foreign}`);
       const missing = await get(app, viewer, '/v1/admin/enrollments/enr_missing');
@@ -135,7 +126,7 @@ describe('Enigm Command review queue, replacements and trust-state report', () =
     it('tracks each old → new pair with states, times and status, newest first', async () => {
       const res = await list();
       expect(res.status).toBe(200);
-      expectSchema('admin-replacement-list', res.body);
+      expectAdminSchema('admin-replacement-list', res.body);
       expect(res.body.items.map((r: { old: { deviceId: string }; new: { deviceId: string }; status: string }) => [r.old.deviceId, r.new.deviceId, r.status])).toEqual([
         [abandoned.old, abandoned.new, 'abandoned'], [open.old, open.new, 'in_progress'], [completed.old, completed.new, 'completed'],
       ]);
@@ -179,7 +170,7 @@ describe('Enigm Command review queue, replacements and trust-state report', () =
 
       const res = await get(app, token, '/v1/admin/reports/trust-states');
       expect(res.status).toBe(200);
-      expectSchema('admin-trust-report', res.body);
+      expectAdminSchema('admin-trust-report', res.body);
       expect(res.body.totals).toEqual({ devices: 6, byState: { pending: 1, trusted: 3, restricted: 1, revoked: 1, replaced: 0, retired: 0 } });
       expect(res.body.byStateAndPlatform).toEqual([
         { state: 'pending', platform: 'android', count: 1 },

@@ -14,7 +14,9 @@ import { openRedis } from '../../src/queue/redis.js';
 import type { Database } from '../../src/store/database.js';
 import { createAdminKey } from '../../src/trust/apiKeys.js';
 import { newId } from '../../src/trust/ids.js';
-import { DEAD_REDIS_URL } from './env.js';
+import { schemas } from '../../src/policy/schemaRegistry.js';
+import { DEAD_REDIS_URL, postgresSchema } from './env.js';
+import { migrated } from './seed.js';
 
 export const SYSTEM = { type: 'system' as const, id: 'test' };
 
@@ -23,6 +25,22 @@ export function adminApp(db: Database): { app: Express; close(): void } {
   const redis = openRedis(DEAD_REDIS_URL); // the admin routes never use Redis
   const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => { a.use(authenticate(db)); a.use(adminRoutes({ db })); } });
   return { app, close: () => redis.disconnect() };
+}
+
+/**
+ * A fresh migrated schema on the real PostgreSQL with the admin app over it. `close` ends the
+ * app's Redis client; `drop` closes the database and drops the schema.
+ */
+export async function adminTestbed(): Promise<{ db: Database; app: Express; close(): void; drop(): Promise<void> }> {
+  const s = await postgresSchema();
+  const db = await migrated(s.db);
+  return { db, ...adminApp(db), drop: s.drop };
+}
+
+/** Asserts `body` matches the admin response schema `name` (schemas/api/<name>.schema.json). */
+export function expectAdminSchema(name: string, body: unknown): void {
+  const validate = schemas().validator(`https://schemas.enigm.dev/trust/api/${name}.schema.json`);
+  expect(validate(body) ? [] : validate.errors).toEqual([]);
 }
 
 /** A new admin key of `orgId` with `role`: its token and id. */

@@ -4,7 +4,7 @@
  * its Rego notation) and Go's fmt verbs, flags, width and precision apply, including
  * fmt's `%!d(string=x)` and `%!s(MISSING)` notes for mismatches.
  */
-import { SetValue, num, sortValues, type ObjectValue, type Value } from '../value/index.js';
+import { formatRego, type Value } from '../value/index.js';
 import { ensureArray, ensureString } from './args.js';
 import type { Builtin } from './types.js';
 
@@ -47,16 +47,7 @@ export function goQuote(s: string, quote = '"', ascii = false): string {
 
 /** A value in OPA's Rego notation: `{"a": 1}`, `{1, 2}`, `set()`, `["x"]`. */
 export function formatValue(v: Value): string {
-  if (v === null) return 'null';
-  switch (typeof v) {
-    case 'boolean': return String(v);
-    case 'number':
-    case 'bigint': return num.formatNumber(v);
-    case 'string': return goQuote(v);
-  }
-  if (Array.isArray(v)) return '[' + v.map(formatValue).join(', ') + ']';
-  if (v instanceof SetValue) return v.size === 0 ? 'set()' : '{' + sortValues(v.values()).map(formatValue).join(', ') + '}';
-  return '{' + sortValues((v as ObjectValue).keys()).map((k) => `${formatValue(k)}: ${formatValue((v as ObjectValue).get(k) as Value)}`).join(', ') + '}';
+  return formatRego(v, goQuote);
 }
 
 function toGoArg(v: Value): GoArg {
