@@ -20,8 +20,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  * plans a statement once instead of on every call. The name is a hash of the text, so two
  * texts never share a name; the set of texts is fixed by the code.
  */
+const statementNames = new Map<string, string>();
 function statementName(sql: string): string {
-  return 'q' + createHash('sha1').update(sql).digest('base64url');
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = 'q' + createHash('sha1').update(sql).digest('base64url');
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
@@ -38,12 +44,20 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+/**
+ * Settings of every session the pool opens. Prepared statements keep one generic plan: the
+ * service's statements are key lookups and small filtered lists, and left to choose, the
+ * planner re-plans the batched `= ANY($1)` lookups on every call (planning them costs more
+ * than running them).
+ */
+function sessionOptions(schema: string | undefined): string {
+  const settings = ['-c plan_cache_mode=force_generic_plan'];
+  if (schema) settings.push(`-c search_path=${quoteIdent(schema)},public`);
+  return settings.join(' ');
+}
+
 export function openPostgres(opts: PostgresOptions): Database {
-  const pool = new pg.Pool({
-    connectionString: opts.connectionString,
-    max: opts.max ?? 10,
-    options: opts.schema ? `-c search_path=${quoteIdent(opts.schema)},public` : undefined,
-  });
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.max ?? 10, options: sessionOptions(opts.schema) });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const direct = wrap(pool);
