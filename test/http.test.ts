@@ -92,6 +92,27 @@ describe('the HTTP foundation', () => {
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("binds every log line of a request to that request's id, and writes nothing when silent", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = { write: (line: string) => { lines.push(JSON.parse(line)); return true; } } as unknown as NodeJS.WritableStream;
+    const logged = createApp({
+      db, redis, logger: createLogger('info', sink), metrics: createMetrics(),
+      mount: (a) => a.get('/work', (req, res) => { req.log.info({ step: 'inside' }, 'working'); res.json({ ok: true }); }),
+    });
+    await request(logged).get('/work').set('x-request-id', 'req-one');
+    await request(logged).get('/work').set('x-request-id', 'req-two');
+    expect(lines.map((l) => [l.msg, l.reqId])).toEqual([['working', 'req-one'], ['request', 'req-one'], ['working', 'req-two'], ['request', 'req-two']]);
+    expect(lines[1]).toMatchObject({ method: 'GET', route: '/work', status: 200 });
+
+    const quiet: string[] = [];
+    const silentApp = createApp({
+      db, redis, logger: createLogger('silent', { write: (l: string) => { quiet.push(l); return true; } } as unknown as NodeJS.WritableStream), metrics: createMetrics(),
+      mount: (a) => a.get('/work', (req, res) => { req.log.error('never written'); res.json({ ok: true }); }),
+    });
+    expect((await request(silentApp).get('/work')).status).toBe(200);
+    expect(quiet).toEqual([]);
+  });
+
   it('answers an unexpected error with 500 internal_error and no internals', async () => {
     const a = createApp({
       db, redis, logger: silent, metrics: createMetrics(),

@@ -27,8 +27,10 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // API answers are not cacheable documents; the page sets its own ETags.
+  app.set('etag', false);
   app.set('trust proxy', false);
-  app.use(requestContext(deps.logger, deps.metrics));
+  app.use(requestContext(app, deps.logger, deps.metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: true }));
   app.use(healthRoutes(deps.db, deps.redis, deps.metrics));
   app.use(webRoutes());

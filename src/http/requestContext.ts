@@ -3,7 +3,7 @@
  * `X-Request-Id` header or is generated, and is echoed back.
  */
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from './logger.js';
 import type { HttpMetrics } from './metrics.js';
 
@@ -16,11 +16,29 @@ declare module 'express-serve-static-core' {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestContext(logger: Logger, metrics: HttpMetrics) {
+/**
+ * Gives every request of `app` a `log` bound to its request id. The child logger is made on
+ * first use: most requests of a quiet log level never need one, and making one costs more
+ * than answering a decision's policy.
+ */
+function installRequestLog(app: Express, logger: Logger): void {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: Request): Logger {
+      // A silent logger writes nothing, so the binding would never show.
+      if (!logger.isLevelEnabled('fatal')) return logger;
+      const log = logger.child({ reqId: this.id });
+      Object.defineProperty(this, 'log', { value: log, configurable: true });
+      return log;
+    },
+  });
+}
+
+export function requestContext(app: Express, logger: Logger, metrics: HttpMetrics) {
+  installRequestLog(app, logger);
   return (req: Request, res: Response, next: NextFunction): void => {
     const given = req.get('x-request-id');
     req.id = given && REQUEST_ID.test(given) ? given : randomUUID();
-    req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -28,7 +46,7 @@ export function requestContext(logger: Logger, metrics: HttpMetrics) {
       // The matched route pattern, never the raw path: ids in paths would explode label cardinality.
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
       metrics.requestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      req.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      if (logger.isLevelEnabled('info')) req.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
     });
     next();
   };

@@ -38,17 +38,19 @@ export interface DecisionLogOptions {
   onError?: (err: unknown, rows: number) => void;
 }
 
+// The batch travels as one JSON parameter: far cheaper to build than eleven typed arrays.
 const INSERT = `
 INSERT INTO decision_log (id, decided_at, account_id, device_id, action, allow, reasons, obligations, device_state, policy_revision, caller)
-SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[], $11::text[])`;
+SELECT id, decided_at, account_id, device_id, action, allow, reasons, obligations, device_state, policy_revision, caller
+  FROM json_to_recordset($1::json) AS r(id text, decided_at timestamptz, account_id text, device_id text, action text, allow boolean,
+                                         reasons jsonb, obligations jsonb, device_state text, policy_revision text, caller text)`;
 
 /** Inserts decision rows in one statement. */
 export async function insertDecisionRows(q: Queryable, rows: DecisionLogRow[]): Promise<void> {
-  await q.query(INSERT, [
-    rows.map((r) => r.id), rows.map((r) => r.decidedAt), rows.map((r) => r.accountId), rows.map((r) => r.deviceId),
-    rows.map((r) => r.action), rows.map((r) => r.allow), rows.map((r) => JSON.stringify(r.reasons)),
-    rows.map((r) => JSON.stringify(r.obligations)), rows.map((r) => r.deviceState), rows.map((r) => r.policyRevision), rows.map((r) => r.caller),
-  ]);
+  await q.query(INSERT, [JSON.stringify(rows.map((r) => ({
+    id: r.id, decided_at: r.decidedAt, account_id: r.accountId, device_id: r.deviceId, action: r.action, allow: r.allow,
+    reasons: r.reasons, obligations: r.obligations, device_state: r.deviceState, policy_revision: r.policyRevision, caller: r.caller,
+  })))]);
 }
 
 export function createDecisionLog(q: Queryable, opts: DecisionLogOptions = {}): DecisionLog {

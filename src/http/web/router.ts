@@ -85,6 +85,8 @@ function send(res: Response, file: LoadedFile, ifNoneMatch: string | undefined):
 export function webRoutes(dir: string = PUBLIC_DIR): Router {
   const files = load(dir);
   const router = Router();
+  // Only reads are served here: anything else leaves at once instead of trying every path.
+  router.use((req, _res, next) => next(req.method === 'GET' || req.method === 'HEAD' ? undefined : 'router'));
   for (const [urlPath, file] of files) {
     router.get(urlPath, (req, res) => send(res, file, req.get('if-none-match')));
   }
