@@ -24,19 +24,25 @@ await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
 const db = openPostgres({ connectionString: url, schema, max: 20 });
 await migrate(db);
 
-// One organisation, one account, 20 trusted devices with fresh sessions.
+// One organisation, 20,000 accounts of 3 trusted devices with fresh sessions, then ANALYZE: the
+// planner sees the statistics a running deployment's autovacuum would have given it.
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20000);
+const PER_ACCOUNT = 3;
 await db.query("INSERT INTO organisations (id, name) VALUES ('bench', 'bench')");
-await db.query("INSERT INTO accounts (id, org_id, handle) VALUES ('acc_bench', 'bench', 'bench')");
-const devices = [];
-for (let i = 0; i < 20; i++) {
-  const id = deviceIdentifier('bench-secret'.padEnd(40, 'x'), 'acc_bench', newDeviceHandle());
-  devices.push(id);
-  await db.query(`INSERT INTO devices (id, account_id, state, label, platform, approval_method, approved_at, last_unlock_at, last_unlock_method)
-                  VALUES ($1, 'acc_bench', 'trusted', 'phone', 'android', 'bootstrap', now(), now(), 'webauthn_uv')`, [id]);
-  await db.query(`INSERT INTO credentials (id, device_id, credential_id, public_key) VALUES ($1, $2, $3, '\\x00')`, [`cred_${i}`, id, `c${i}`]);
-  await db.query(`INSERT INTO sessions (id, token_hash, device_id, account_id, user_verified, expires_at)
-                  VALUES ($1, $2, $3, 'acc_bench', true, now() + interval '1 day')`, [`ses_${i}`, randomBytes(16).toString('hex'), id]);
+const rows = [];
+for (let a = 0; a < ACCOUNTS; a++) {
+  for (let i = 0; i < PER_ACCOUNT; i++) rows.push({ account: `acc_bench${a}`, device: deviceIdentifier('bench-secret'.padEnd(40, 'x'), `acc_bench${a}`, newDeviceHandle()) });
 }
+await db.query("INSERT INTO accounts (id, org_id, handle) SELECT 'acc_bench' || n, 'bench', 'bench' || n FROM generate_series(0, $1::int - 1) n", [ACCOUNTS]);
+await db.query(`INSERT INTO devices (id, account_id, state, label, platform, approval_method, approved_at, last_unlock_at, last_unlock_method)
+                SELECT d, a, 'trusted', 'phone', 'android', 'bootstrap', now(), now(), 'webauthn_uv' FROM unnest($1::text[], $2::text[]) AS x(d, a)`,
+  [rows.map((r) => r.device), rows.map((r) => r.account)]);
+await db.query(`INSERT INTO credentials (id, device_id, credential_id, public_key) SELECT 'cred_' || d, d, 'c_' || d, '\\x00' FROM unnest($1::text[]) AS d`, [rows.map((r) => r.device)]);
+await db.query(`INSERT INTO sessions (id, token_hash, device_id, account_id, user_verified, expires_at)
+                SELECT 'ses_' || d, md5(d) || md5(a), d, a, true, now() + interval '1 day' FROM unnest($1::text[], $2::text[]) AS x(d, a)`,
+  [rows.map((r) => r.device), rows.map((r) => r.account)]);
+await db.exec('ANALYZE');
+const devices = rows.map((r) => [r.account, r.device]);
 const { token } = await createServiceKey(db, { name: 'bench', scopes: ['decisions:read'] }, { type: 'system', id: 'bench' });
 
 const redis = openRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

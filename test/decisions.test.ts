@@ -122,6 +122,62 @@ describe('POST /v1/decisions and recipients, against real PostgreSQL', () => {
     expect((await ask(body, revoked.token)).status).toBe(401);
   });
 
+  it('refuses a service key revoked after its last decision: 401, nothing logged, for known and unknown devices alike', async () => {
+    const account = await seedAccount(db, org);
+    const device = await seedDevice(db, account, { sessionAgeSeconds: 30, unlockAgeSeconds: 30 });
+    const body = { accountId: account, deviceId: device, action: 'message.receive' };
+    const key = await createServiceKey(db, { name: 'presence', scopes: ['decisions:read'] }, system);
+    expect((await ask(body, key.token)).status).toBe(200); // the route now remembers this key
+    await revokeKey(db, key.id, system);
+    const logged = async () => (await db.query('SELECT 1 FROM decision_log WHERE caller = $1', [key.id])).rowCount;
+    const before = await logged();
+    for (const attempt of [body, body, { ...body, deviceId: 'dev_unknown' }]) {
+      const res = await ask(attempt, key.token);
+      expect([res.status, res.body.code]).toEqual([401, 'unauthenticated']);
+    }
+    expect(await logged()).toBe(before);
+  });
+
+  it('takes a key revocation into account at once: no decision that starts after the revoke returns is answered', async () => {
+    const account = await seedAccount(db, org);
+    const device = await seedDevice(db, account, { sessionAgeSeconds: 5, unlockAgeSeconds: 5 });
+    const key = await createServiceKey(db, { name: 'history', scopes: ['decisions:read'] }, system);
+    let revokedAt = Infinity;
+    let stop = false;
+    const seen: Array<{ started: number; status: number }> = [];
+    const askLoop = async () => {
+      while (!stop) {
+        const started = performance.now();
+        const res = await ask({ accountId: account, deviceId: device, action: 'message.receive' }, key.token);
+        seen.push({ started, status: res.status });
+      }
+    };
+    const loops = [askLoop(), askLoop(), askLoop()];
+    await new Promise((r) => setTimeout(r, 150));
+    await revokeKey(db, key.id, system);
+    revokedAt = performance.now();
+    await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await Promise.all(loops);
+    expect(seen.filter((s) => s.started < revokedAt).some((s) => s.status === 200)).toBe(true);
+    const after = seen.filter((s) => s.started >= revokedAt);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((s) => s.status !== 401)).toEqual([]);
+  });
+
+  it('answers decisions asked together (one shared read) each for its own device and account', async () => {
+    const accounts = await Promise.all([seedAccount(db, org), seedAccount(db, org), seedAccount(db, org)]);
+    const trusted = await seedDevice(db, accounts[0], { sessionAgeSeconds: 30, unlockAgeSeconds: 30 });
+    const revoked = await seedDevice(db, accounts[1], { state: 'revoked' });
+    const pending = await seedDevice(db, accounts[2], { state: 'pending' });
+    const asks = [
+      [accounts[0], trusted, 200, true], [accounts[1], revoked, 200, false], [accounts[2], pending, 200, false],
+      [accounts[1], trusted, 404, undefined], [accounts[0], 'dev_unknown', 404, undefined],
+    ] as const;
+    const results = await Promise.all([...asks, ...asks].map(([accountId, deviceId]) => ask({ accountId, deviceId, action: 'message.receive' })));
+    expect(results.map((r) => [r.status, r.body.allow])).toEqual([...asks, ...asks].map(([, , status, allow]) => [status, allow]));
+  });
+
   it('takes a revocation into account at once: no decision that starts after the revoke returns allows', async () => {
     const account = await seedAccount(db, org);
     const device = await seedDevice(db, account, { sessionAgeSeconds: 5, unlockAgeSeconds: 5 });

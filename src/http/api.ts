@@ -12,7 +12,7 @@ import type { HttpMetrics } from './metrics.js';
 import type { InputValidator } from '../trust/decide.js';
 import type { DecisionLog } from '../trust/decisionLog.js';
 import { authenticate } from './auth.js';
-import { decisionRoutes } from './routes/decisions.js';
+import { decisionRoute, decisionRoutes } from './routes/decisions.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { signalRoutes } from './routes/signals.js';
 import { signalSourceRoutes } from './routes/admin/signalSources.js';
@@ -47,9 +47,12 @@ export function policyInputValidator(schemaId: string = POLICY_INPUT_SCHEMA): In
 
 export function apiRoutes(deps: ApiDeps): Router {
   const router = Router();
+  const decisions = { db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator(), log: deps.decisionLog };
+  // The decision route authenticates on its own (see decisionRoute); everything after uses this.
+  router.use(decisionRoute(decisions));
   router.use(authenticate(deps.db));
   // Route groups, one line each.
-  router.use(decisionRoutes({ db: deps.db, policy: () => deps.policies.current(), validateInput: policyInputValidator(), log: deps.decisionLog }));
+  router.use(decisionRoutes(decisions));
   router.use(signalRoutes({ db: deps.db, redis: deps.redis, audience: deps.config?.rpOrigin }));
   router.use(signalSourceRoutes({ db: deps.db }));
   router.use(adminRoutes({ db: deps.db, config: deps.config }));

@@ -6,7 +6,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '../store/database.js';
-import { authenticateKey } from '../trust/apiKeys.js';
+import { keyAuthenticator, type KeyPrincipal } from '../trust/apiKeys.js';
 import { authenticateSession, type DeviceSession } from '../trust/sessions.js';
 import { HttpError } from './problem.js';
 
@@ -29,8 +29,12 @@ function unauthenticated(detail: string): HttpError {
   return new HttpError(401, 'unauthenticated', detail);
 }
 
-/** Resolves the bearer token, if any, to a principal. Never logs or echoes the token. */
-export function authenticate(db: Database): RequestHandler {
+/**
+ * Resolves the bearer token, if any, to a principal. Never logs or echoes the token. API keys
+ * are looked up fresh unless another `authenticateKey` is given (a route that confirms its
+ * caller itself may pass a remembering one).
+ */
+export function authenticate(db: Database, authenticateKey: (token: string) => Promise<KeyPrincipal | null> = keyAuthenticator(db)): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     if (header === undefined) return next();
@@ -43,7 +47,7 @@ export function authenticate(db: Database): RequestHandler {
       req.principal = { kind: 'device', ...session };
       return next();
     }
-    const key = await authenticateKey(db, token);
+    const key = await authenticateKey(token);
     if (!key) return next(unauthenticated('the token is unknown, revoked or expired'));
     req.principal = key.kind === 'service'
       ? { kind: 'service', keyId: key.id, name: key.name, scopes: key.scopes }

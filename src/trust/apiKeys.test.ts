@@ -4,7 +4,7 @@ import type { Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import { openPglite } from '../store/pglite.js';
 import {
-  authenticateKey, createAdminKey, createServiceKey, InvalidKeyRequestError, KeyNotFoundError, listKeys, revokeKey, SERVICE_SCOPES,
+  authenticateKey, createAdminKey, createServiceKey, InvalidKeyRequestError, KeyNotFoundError, listKeys, rememberingKeyAuthenticator, revokeKey, SERVICE_SCOPES,
 } from './apiKeys.js';
 import { sha256Hex } from './ids.js';
 
@@ -179,5 +179,66 @@ describe('token shape', () => {
     expect(await authenticateKey(db, `xyz_${'A'.repeat(43)}`)).toBeNull();
     expect(await authenticateKey(db, `esk_${'A'.repeat(42)}=`)).toBeNull();
     await expect(authenticateKey(db, `esk_${'A'.repeat(43)}`)).rejects.toThrow(); // well-formed: it is looked up
+  });
+});
+
+describe('rememberingKeyAuthenticator, on PostgreSQL', () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  let queries = 0;
+  // The same database, counting the statements sent to it.
+  const counting = () => ({ query: ((sql: string, params?: readonly unknown[]) => { queries++; return db.query(sql, params); }) as Database['query'], exec: (sql: string) => db.exec(sql) });
+
+  beforeAll(async () => {
+    const s = await postgresSchema();
+    await migrate(s.db);
+    db = s.db;
+    close = s.drop;
+  });
+  afterAll(() => close());
+
+  it('answers a live key again without a query, and never remembers an unknown token', async () => {
+    const key = await createServiceKey(db, { name: 'messaging', scopes: ['decisions:read'] }, operator);
+    const keys = rememberingKeyAuthenticator(counting());
+    queries = 0;
+    expect(await keys.authenticate(key.token)).toMatchObject({ id: key.id, kind: 'service', scopes: ['decisions:read'] });
+    expect(await keys.authenticate(key.token)).toMatchObject({ id: key.id });
+    expect(queries).toBe(1);
+    const unknown = `esk_${'B'.repeat(43)}`;
+    expect(await keys.authenticate(unknown)).toBeNull();
+    expect(await keys.authenticate(unknown)).toBeNull();
+    expect(queries).toBe(3);
+  });
+
+  it('still answers a remembered key after its revocation (the route confirms it), and refuses it once forgotten', async () => {
+    const key = await createServiceKey(db, { name: 'calls', scopes: ['decisions:read'] }, operator);
+    const keys = rememberingKeyAuthenticator(counting());
+    expect(await keys.authenticate(key.token)).not.toBeNull();
+    await revokeKey(db, key.id, operator);
+    expect(await keys.authenticate(key.token)).toMatchObject({ id: key.id });
+    keys.forget(key.id);
+    expect(await keys.authenticate(key.token)).toBeNull();
+    expect(await keys.authenticate(key.token)).toBeNull();
+  });
+
+  it('reads a key afresh once what it remembered is older than ttlMs', async () => {
+    const key = await createServiceKey(db, { name: 'sync', scopes: ['decisions:read'] }, operator);
+    const keys = rememberingKeyAuthenticator(counting(), { ttlMs: 30 });
+    expect(await keys.authenticate(key.token)).not.toBeNull();
+    await revokeKey(db, key.id, operator);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await keys.authenticate(key.token)).toBeNull();
+  });
+
+  it('keeps at most maxEntries keys, dropping the oldest first', async () => {
+    const [a, b] = [await createServiceKey(db, { name: 'a', scopes: ['decisions:read'] }, operator), await createServiceKey(db, { name: 'b', scopes: ['decisions:read'] }, operator)];
+    const keys = rememberingKeyAuthenticator(counting(), { maxEntries: 1 });
+    await keys.authenticate(a.token);
+    await keys.authenticate(b.token);
+    queries = 0;
+    await keys.authenticate(b.token);
+    expect(queries).toBe(0);
+    await keys.authenticate(a.token);
+    expect(queries).toBe(1);
   });
 });

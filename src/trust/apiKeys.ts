@@ -5,6 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendAudit, type AuditActor } from '../store/audit.js';
+import { createBatchLoader } from '../store/batchLoader.js';
 import type { Database, Queryable } from '../store/database.js';
 import { newId, sha256Hex } from './ids.js';
 
@@ -152,16 +153,16 @@ export async function createAdminKey(db: Database, input: { name?: string; orgId
   return { id, token };
 }
 
-/**
- * The key `token` belongs to, or null when the token is malformed (refused without a query),
- * unknown or revoked.
- */
-export async function authenticateKey(db: Queryable, token: string): Promise<KeyPrincipal | null> {
+const KEY_COLUMNS = 'id, kind, name, token_hash, scopes, org_id, role, created_at, revoked_at';
+
+/** Finds the key row stored under a token hash. */
+type KeyLookup = (tokenHash: string) => Promise<KeyRow | undefined>;
+
+async function authenticateWith(lookup: KeyLookup, token: string): Promise<KeyPrincipal | null> {
   // Guard: the exact shape of a token we issue; anything else costs no query.
   if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
   const computed = sha256Hex(token);
-  const r = await db.query<KeyRow>('SELECT id, kind, name, token_hash, scopes, org_id, role, created_at, revoked_at FROM api_keys WHERE token_hash = $1', [computed]);
-  const row = r.rows[0];
+  const row = await lookup(computed);
   if (!row) return null;
   // Guard: the stored hash equals ours, compared in constant time.
   if (!timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(computed, 'hex'))) return null;
@@ -170,6 +171,69 @@ export async function authenticateKey(db: Queryable, token: string): Promise<Key
   // Guard: revoked keys authenticate nothing.
   if (row.revoked_at !== null) return null;
   return principalOf(row);
+}
+
+/**
+ * The key `token` belongs to, or null when the token is malformed (refused without a query),
+ * unknown or revoked.
+ */
+export function authenticateKey(db: Queryable, token: string): Promise<KeyPrincipal | null> {
+  return authenticateWith(async (hash) => (await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE token_hash = $1`, [hash])).rows[0], token);
+}
+
+function batchedKeyLookup(db: Queryable): KeyLookup {
+  return createBatchLoader(async (hashes: string[]) => {
+    const r = await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE token_hash = ANY($1)`, [hashes]);
+    return new Map(r.rows.map((row) => [row.token_hash, row]));
+  });
+}
+
+/**
+ * `authenticateKey` for the request path: lookups made in the same turn of the event loop
+ * share one query. Nothing is cached, so a revocation counts from its commit on.
+ */
+export function keyAuthenticator(db: Queryable): (token: string) => Promise<KeyPrincipal | null> {
+  const lookup = batchedKeyLookup(db);
+  return (token) => authenticateWith(lookup, token);
+}
+
+export interface RememberingKeyAuthenticator {
+  /** The key's principal as last read (within `ttlMs`); the caller must confirm it is still live. */
+  authenticate(token: string): Promise<KeyPrincipal | null>;
+  /** Drops what is remembered of key `keyId` (it was found revoked). */
+  forget(keyId: string): void;
+}
+
+/**
+ * An authenticator that remembers live keys by token hash, so a route that confirms its
+ * caller's key in its own read (as decisions do) spends no round trip on authentication.
+ * Its answers are provisional: a key revoked since it was remembered still authenticates
+ * here, and only the route's confirmation refuses it. Unknown and revoked tokens are never
+ * remembered; the raw token is never kept.
+ */
+export function rememberingKeyAuthenticator(db: Queryable, opts: { ttlMs?: number; maxEntries?: number } = {}): RememberingKeyAuthenticator {
+  const ttlMs = opts.ttlMs ?? 60_000;
+  const maxEntries = opts.maxEntries ?? 1000;
+  const fresh = batchedKeyLookup(db);
+  const remembered = new Map<string, { row: KeyRow; until: number }>();
+  const lookup: KeyLookup = async (hash) => {
+    const hit = remembered.get(hash);
+    if (hit && hit.until > Date.now()) return hit.row;
+    remembered.delete(hash);
+    const row = await fresh(hash);
+    if (row && row.revoked_at === null) {
+      // Oldest first out: a Map iterates in insertion order.
+      if (remembered.size >= maxEntries) remembered.delete(remembered.keys().next().value as string);
+      remembered.set(hash, { row, until: Date.now() + ttlMs });
+    }
+    return row;
+  };
+  return {
+    authenticate: (token) => authenticateWith(lookup, token),
+    forget(keyId) {
+      for (const [hash, { row }] of remembered) if (row.id === keyId) remembered.delete(hash);
+    },
+  };
 }
 
 function principalOf(row: KeyRow): KeyPrincipal {

@@ -7,9 +7,9 @@
 import type { DecisionResult, PolicyBundle } from '../policy/bundle.js';
 import type { Database, Queryable } from '../store/database.js';
 import { insertDecisionRows, type DecisionLog } from './decisionLog.js';
-import { NotFoundError, TrustError } from './errors.js';
+import { CallerRevokedError, NotFoundError, TrustError } from './errors.js';
 import { newId } from './ids.js';
-import { loadAccountDeviceContexts, loadDeviceContext } from './deviceContext.js';
+import { loadAccountDeviceContexts, loadDeviceContext, type DecisionRead } from './deviceContext.js';
 import type { DeviceState } from './lifecycle.js';
 import { buildDecisionInput, type DeviceContext } from './policyInput.js';
 
@@ -32,13 +32,19 @@ export interface DecisionDeps {
   validateInput: InputValidator;
   /** Where decisions are recorded; without one each decision is inserted before it returns. */
   log?: DecisionLog;
+  /**
+   * Reads a device's context and confirms the asking key is live, in one snapshot (a batching
+   * reader in the service). Without one, the context is read alone and the caller is taken as
+   * authenticated by the request that asked.
+   */
+  read?: (deviceId: string, callerKeyId: string) => Promise<DecisionRead>;
 }
 
 export interface DecisionRequest {
   accountId: string;
   deviceId: string;
   action: string;
-  /** Who asked (an API key id), for the decision log. */
+  /** Who asked (an API key id): confirmed live by `read`, and kept in the decision log. */
   caller: string;
 }
 
@@ -71,7 +77,11 @@ async function accountExists(q: Queryable, accountId: string): Promise<boolean> 
 
 export async function decide(deps: DecisionDeps, req: DecisionRequest, now: Date = new Date()): Promise<Decision> {
   if (!isAction(req.action)) throw new TrustError(400, 'unknown_action', `unknown action "${req.action}"; expected one of ${ACTIONS.join(', ')}`);
-  const ctx = await loadDeviceContext(deps.db, req.deviceId);
+  const { context: ctx, callerLive } = deps.read
+    ? await deps.read(req.deviceId, req.caller)
+    : { context: await loadDeviceContext(deps.db, req.deviceId), callerLive: true };
+  // Guard: a key revoked since the request was authenticated decides nothing.
+  if (!callerLive) throw new CallerRevokedError(req.caller);
   if (!ctx || ctx.account.id !== req.accountId) {
     if (!(await accountExists(deps.db, req.accountId))) throw new NotFoundError('account_not_found', `no account ${req.accountId}`);
     throw new NotFoundError('device_not_found', `no device ${req.deviceId} in account ${req.accountId}`);

@@ -2,6 +2,7 @@
  * Loads everything a decision needs about one device — its account, organisation,
  * credential, freshest live session and latest signals — in one round trip.
  */
+import { createBatchLoader } from '../store/batchLoader.js';
 import type { Queryable } from '../store/database.js';
 import type { DeviceContext, SignalRecord } from './policyInput.js';
 
@@ -64,6 +65,36 @@ function toContext(r: ContextRow): DeviceContext {
 export async function loadDeviceContext(q: Queryable, deviceId: string): Promise<DeviceContext | undefined> {
   const r = await q.query<ContextRow>(`${CONTEXT_SQL} WHERE d.id = $1`, [deviceId]);
   return r.rows[0] ? toContext(r.rows[0]) : undefined;
+}
+
+/** What a decision reads: the device's context and whether the asking key is still live. */
+export interface DecisionRead {
+  context: DeviceContext | undefined;
+  callerLive: boolean;
+}
+
+// The key check is one row joined to the contexts, so there is a row even when no device matched.
+const DECISION_READ_SQL = `
+SELECT k.live_keys, c.* FROM
+  (SELECT coalesce(array_agg(id), '{}') AS live_keys FROM api_keys WHERE id = ANY($2) AND revoked_at IS NULL) k
+  LEFT JOIN LATERAL (${CONTEXT_SQL} WHERE d.id = ANY($1)) c ON true`;
+
+/**
+ * Reads for decisions, one statement for every decision asked in the same turn of the event
+ * loop: each device's context, and in the same snapshot whether the asking service key is
+ * still unrevoked. A revocation (of the device or of the key) that committed before a read
+ * was asked for is always seen by it.
+ */
+export function decisionReader(q: Queryable): (deviceId: string, callerKeyId: string) => Promise<DecisionRead> {
+  const load = createBatchLoader(async (pairs: string[]) => {
+    const asked = pairs.map((pair) => pair.split('\n') as [string, string]);
+    const r = await q.query<ContextRow & { live_keys: string[] }>(DECISION_READ_SQL, [[...new Set(asked.map(([, d]) => d))], [...new Set(asked.map(([k]) => k))]]);
+    const live = new Set(r.rows[0]?.live_keys ?? []);
+    const contexts = new Map(r.rows.filter((row) => row.id !== null).map((row) => [row.id, toContext(row)]));
+    return new Map(pairs.map((pair, i) => [pair, { context: contexts.get(asked[i][1]), callerLive: live.has(asked[i][0]) }]));
+  });
+  // Neither identifier can hold a newline: key ids are generated, device ids were checked against their schema.
+  return async (deviceId, callerKeyId) => (await load(`${callerKeyId}\n${deviceId}`)) as DecisionRead;
 }
 
 /** Contexts of an account's devices in the given states, in a stable order. */

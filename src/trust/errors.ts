@@ -36,3 +36,11 @@ export class ForbiddenError extends TrustError {
     super(403, code, message);
   }
 }
+
+/** The service key that asked was revoked after the request was authenticated. */
+export class CallerRevokedError extends TrustError {
+  override name = 'CallerRevokedError';
+  constructor(readonly keyId: string) {
+    super(401, 'unauthenticated', 'the token is unknown, revoked or expired');
+  }
+}
