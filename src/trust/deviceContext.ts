@@ -87,13 +87,13 @@ SELECT k.live_keys, c.* FROM
  */
 export function decisionReader(q: Queryable): (deviceId: string, callerKeyId: string) => Promise<DecisionRead> {
   const load = createBatchLoader(async (pairs: string[]) => {
-    const asked = pairs.map((pair) => pair.split('\n') as [string, string]);
+    const asked = pairs.map((pair) => [pair.slice(0, pair.indexOf('\n')), pair.slice(pair.indexOf('\n') + 1)] as const);
     const r = await q.query<ContextRow & { live_keys: string[] }>(DECISION_READ_SQL, [[...new Set(asked.map(([, d]) => d))], [...new Set(asked.map(([k]) => k))]]);
     const live = new Set(r.rows[0]?.live_keys ?? []);
     const contexts = new Map(r.rows.filter((row) => row.id !== null).map((row) => [row.id, toContext(row)]));
     return new Map(pairs.map((pair, i) => [pair, { context: contexts.get(asked[i][1]), callerLive: live.has(asked[i][0]) }]));
   });
-  // Neither identifier can hold a newline: key ids are generated, device ids were checked against their schema.
+  // Key ids are generated and hold no newline, so the first one separates the pair.
   return async (deviceId, callerKeyId) => (await load(`${callerKeyId}\n${deviceId}`)) as DecisionRead;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Opaque identifiers and the one hash used for secrets at rest.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 // Random bytes are drawn a block at a time (as crypto.randomUUID does): one call to the CSPRNG
 // serves about two hundred ids on the decision path instead of one each.
@@ -26,5 +26,5 @@ export function newId(prefix: string): string {
 
 /** SHA-256 of the UTF-8 encoding of `text`, as 64 lowercase hex digits. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
