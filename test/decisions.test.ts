@@ -43,6 +43,31 @@ describe('POST /v1/decisions and recipients, against real PostgreSQL', () => {
     return t === null ? r : r.set('authorization', `Bearer ${t}`);
   };
 
+  /**
+   * Asks for `body` in three loops while `revoke` runs, and splits the answers into those
+   * asked before the revoke returned and those asked after.
+   */
+  async function answersAround(body: unknown, t: string, revoke: () => Promise<unknown>) {
+    let revokedAt = Infinity;
+    let stop = false;
+    const seen: Array<{ started: number; status: number; allow: unknown }> = [];
+    const askLoop = async () => {
+      while (!stop) {
+        const started = performance.now();
+        const res = await ask(body, t);
+        seen.push({ started, status: res.status, allow: res.body.allow });
+      }
+    };
+    const loops = [askLoop(), askLoop(), askLoop()];
+    await new Promise((r) => setTimeout(r, 150));
+    await revoke();
+    revokedAt = performance.now();
+    await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await Promise.all(loops);
+    return { before: seen.filter((s) => s.started < revokedAt), after: seen.filter((s) => s.started >= revokedAt) };
+  }
+
   it('allows a trusted device to receive messages, and logs the decision', async () => {
     const account = await seedAccount(db, org);
     const device = await seedDevice(db, account, { sessionAgeSeconds: 30, unlockAgeSeconds: 30 });
@@ -142,25 +167,8 @@ describe('POST /v1/decisions and recipients, against real PostgreSQL', () => {
     const account = await seedAccount(db, org);
     const device = await seedDevice(db, account, { sessionAgeSeconds: 5, unlockAgeSeconds: 5 });
     const key = await createServiceKey(db, { name: 'history', scopes: ['decisions:read'] }, system);
-    let revokedAt = Infinity;
-    let stop = false;
-    const seen: Array<{ started: number; status: number }> = [];
-    const askLoop = async () => {
-      while (!stop) {
-        const started = performance.now();
-        const res = await ask({ accountId: account, deviceId: device, action: 'message.receive' }, key.token);
-        seen.push({ started, status: res.status });
-      }
-    };
-    const loops = [askLoop(), askLoop(), askLoop()];
-    await new Promise((r) => setTimeout(r, 150));
-    await revokeKey(db, key.id, system);
-    revokedAt = performance.now();
-    await new Promise((r) => setTimeout(r, 200));
-    stop = true;
-    await Promise.all(loops);
-    expect(seen.filter((s) => s.started < revokedAt).some((s) => s.status === 200)).toBe(true);
-    const after = seen.filter((s) => s.started >= revokedAt);
+    const { before, after } = await answersAround({ accountId: account, deviceId: device, action: 'message.receive' }, key.token, () => revokeKey(db, key.id, system));
+    expect(before.some((s) => s.status === 200)).toBe(true);
     expect(after.length).toBeGreaterThan(0);
     expect(after.filter((s) => s.status !== 401)).toEqual([]);
   });
@@ -182,25 +190,7 @@ describe('POST /v1/decisions and recipients, against real PostgreSQL', () => {
     const account = await seedAccount(db, org);
     const device = await seedDevice(db, account, { sessionAgeSeconds: 5, unlockAgeSeconds: 5 });
     const body = { accountId: account, deviceId: device, action: 'message.receive' };
-    let revokedAt = Infinity;
-    let stop = false;
-    const seen: Array<{ started: number; allow: boolean }> = [];
-    const askLoop = async () => {
-      while (!stop) {
-        const started = performance.now();
-        const res = await ask(body);
-        seen.push({ started, allow: res.body.allow });
-      }
-    };
-    const loops = [askLoop(), askLoop(), askLoop()];
-    await new Promise((r) => setTimeout(r, 150));
-    await transitionDevice(db, { deviceId: device, to: 'revoked', actor: system, reason: 'stolen' });
-    revokedAt = performance.now();
-    await new Promise((r) => setTimeout(r, 200));
-    stop = true;
-    await Promise.all(loops);
-    const before = seen.filter((s) => s.started < revokedAt);
-    const after = seen.filter((s) => s.started >= revokedAt);
+    const { before, after } = await answersAround(body, token, () => transitionDevice(db, { deviceId: device, to: 'revoked', actor: system, reason: 'stolen' }));
     expect(before.some((s) => s.allow)).toBe(true);
     expect(after.length).toBeGreaterThan(0);
     expect(after.filter((s) => s.allow)).toEqual([]);

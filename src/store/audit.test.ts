@@ -1,24 +1,7 @@
-import { postgresSchema } from '../../test/helpers/env.js';
+import { BACKENDS, type OpenedDatabase } from '../../test/helpers/env.js';
 import { appendAudit, GENESIS_HASH, listAudit, verifyAuditChain, type AuditEvent } from './audit.js';
 import { canonicalJson } from './canonicalJson.js';
 import type { Database } from './database.js';
-import { migrate } from './migrate.js';
-import { openPglite } from './pglite.js';
-
-type Opened = { db: Database; close(): Promise<void> };
-
-const backends: Array<[string, () => Promise<Opened>]> = [
-  ['PGlite', async () => {
-    const db = await openPglite(undefined);
-    await migrate(db);
-    return { db, close: () => db.close() };
-  }],
-  ['PostgreSQL', async () => {
-    const s = await postgresSchema();
-    await migrate(s.db);
-    return { db: s.db, close: s.drop };
-  }],
-];
 
 describe('canonicalJson', () => {
   it('sorts keys by UTF-16 code units at every depth and writes no whitespace', () => {
@@ -55,8 +38,8 @@ function event(n: number, extra: Partial<AuditEvent> = {}): AuditEvent {
   return { type: 'device.revoked', outcome: 'success', actor, orgId: 'org_a', accountId: 'acc_1', deviceId: `dev_${n}`, details: { n }, ...extra };
 }
 
-describe.each(backends)('the audit chain on %s', (_name, open) => {
-  let opened: Opened;
+describe.each(BACKENDS)('the audit chain on %s', (_name, open) => {
+  let opened: OpenedDatabase;
   let db: Database;
   beforeEach(async () => {
     opened = await open();

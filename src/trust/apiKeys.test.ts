@@ -1,4 +1,4 @@
-import { postgresSchema } from '../../test/helpers/env.js';
+import { BACKENDS, postgresSchema, type OpenedDatabase } from '../../test/helpers/env.js';
 import { listAudit, verifyAuditChain } from '../store/audit.js';
 import type { Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
@@ -7,21 +7,6 @@ import {
   authenticateKey, createAdminKey, createServiceKey, InvalidKeyRequestError, KeyNotFoundError, listKeys, rememberingKeyAuthenticator, revokeKey, SERVICE_SCOPES,
 } from './apiKeys.js';
 import { sha256Hex } from './ids.js';
-
-type Opened = { db: Database; close(): Promise<void> };
-
-const backends: Array<[string, () => Promise<Opened>]> = [
-  ['PGlite', async () => {
-    const db = await openPglite(undefined);
-    await migrate(db);
-    return { db, close: () => db.close() };
-  }],
-  ['PostgreSQL', async () => {
-    const s = await postgresSchema();
-    await migrate(s.db);
-    return { db: s.db, close: s.drop };
-  }],
-];
 
 const operator = { type: 'system', id: 'test-operator' } as const;
 
@@ -42,8 +27,8 @@ function changeOneCharacter(token: string): string {
   return token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
 }
 
-describe.each(backends)('API keys on %s', (_name, open) => {
-  let opened: Opened;
+describe.each(BACKENDS)('API keys on %s', (_name, open) => {
+  let opened: OpenedDatabase;
   let db: Database;
   beforeEach(async () => {
     opened = await open();

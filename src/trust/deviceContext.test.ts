@@ -1,27 +1,12 @@
-import { postgresSchema } from '../../test/helpers/env.js';
+import { BACKENDS } from '../../test/helpers/env.js';
 import { seedAccount, seedDevice, seedOrg } from '../../test/helpers/seed.js';
 import type { Database } from '../store/database.js';
-import { migrate } from '../store/migrate.js';
-import { openPglite } from '../store/pglite.js';
 import { createServiceKey, revokeKey } from './apiKeys.js';
 import { decisionReader, loadDeviceContext } from './deviceContext.js';
 
 const system = { type: 'system', id: 'test' } as const;
 
-const backends: Array<[string, () => Promise<{ db: Database; close(): Promise<void> }>]> = [
-  ['PGlite', async () => {
-    const db = await openPglite(undefined);
-    await migrate(db);
-    return { db, close: () => db.close() };
-  }],
-  ['PostgreSQL', async () => {
-    const s = await postgresSchema();
-    await migrate(s.db);
-    return { db: s.db, close: s.drop };
-  }],
-];
-
-describe.each(backends)('the decision read on %s', (_name, open) => {
+describe.each(BACKENDS)('the decision read on %s', (_name, open) => {
   let db: Database;
   let close: () => Promise<void>;
   let org: string;

@@ -7,8 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openPostgres, quoteIdent } from '../../src/store/postgres.js';
 import type { Database } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrate.js';
+import { openPglite } from '../../src/store/pglite.js';
+import { openPostgres, quoteIdent } from '../../src/store/postgres.js';
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -44,3 +46,23 @@ export async function postgresSchema(): Promise<{ db: Database; schema: string; 
     },
   };
 }
+
+/** An open, migrated database and how to dispose of it. */
+export interface OpenedDatabase {
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** Both backends the service runs on, for `describe.each`: embedded PGlite and the real PostgreSQL. */
+export const BACKENDS: Array<[string, () => Promise<OpenedDatabase>]> = [
+  ['PGlite', async () => {
+    const db = await openPglite(undefined);
+    await migrate(db);
+    return { db, close: () => db.close() };
+  }],
+  ['PostgreSQL', async () => {
+    const s = await postgresSchema();
+    await migrate(s.db);
+    return { db: s.db, close: s.drop };
+  }],
+];
