@@ -215,6 +215,16 @@ describe('rememberingKeyAuthenticator, on PostgreSQL', () => {
     expect(await keys.authenticate(key.token)).toBeNull();
   });
 
+  it('never remembers an admin key', async () => {
+    await db.query("INSERT INTO organisations (id, name) VALUES ('org_remember', 'Remember')");
+    const admin = await createAdminKey(db, { orgId: 'org_remember', role: 'viewer' }, operator);
+    const keys = rememberingKeyAuthenticator(counting());
+    queries = 0;
+    expect(await keys.authenticate(admin.token)).toMatchObject({ id: admin.id, kind: 'admin' });
+    expect(await keys.authenticate(admin.token)).toMatchObject({ id: admin.id, kind: 'admin' });
+    expect(queries).toBe(2);
+  });
+
   it('keeps at most maxEntries keys, dropping the oldest first', async () => {
     const [a, b] = [await createServiceKey(db, { name: 'a', scopes: ['decisions:read'] }, operator), await createServiceKey(db, { name: 'b', scopes: ['decisions:read'] }, operator)];
     const keys = rememberingKeyAuthenticator(counting(), { maxEntries: 1 });

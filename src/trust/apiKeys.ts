@@ -208,8 +208,8 @@ export interface RememberingKeyAuthenticator {
  * An authenticator that remembers live keys by token hash, so a route that confirms its
  * caller's key in its own read (as decisions do) spends no round trip on authentication.
  * Its answers are provisional: a key revoked since it was remembered still authenticates
- * here, and only the route's confirmation refuses it. Unknown and revoked tokens are never
- * remembered; the raw token is never kept.
+ * here, and only the route's confirmation refuses it. Unknown and revoked tokens and admin
+ * keys are never remembered; the raw token is never kept.
  */
 export function rememberingKeyAuthenticator(db: Queryable, opts: { ttlMs?: number; maxEntries?: number } = {}): RememberingKeyAuthenticator {
   const ttlMs = opts.ttlMs ?? 60_000;
@@ -221,7 +221,8 @@ export function rememberingKeyAuthenticator(db: Queryable, opts: { ttlMs?: numbe
     if (hit && hit.until > Date.now()) return hit.row;
     remembered.delete(hash);
     const row = await fresh(hash);
-    if (row && row.revoked_at === null) {
+    // Only live service keys: their routes confirm them; an admin key is never remembered.
+    if (row && row.revoked_at === null && row.kind === 'service') {
       // Oldest first out: a Map iterates in insertion order.
       if (remembered.size >= maxEntries) remembered.delete(remembered.keys().next().value as string);
       remembered.set(hash, { row, until: Date.now() + ttlMs });
