@@ -12,7 +12,7 @@ import type { HttpMetrics } from './metrics.js';
 import type { InputValidator } from '../trust/decide.js';
 import type { DecisionLog } from '../trust/decisionLog.js';
 import { authenticate } from './auth.js';
-import { decisionRoute, decisionRoutes } from './routes/decisions.js';
+import { decisionRoute, recipientsRoute } from './routes/decisions.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { signalRoutes } from './routes/signals.js';
 import { signalSourceRoutes } from './routes/admin/signalSources.js';
@@ -52,7 +52,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.use(decisionRoute(decisions));
   router.use(authenticate(deps.db));
   // Route groups, one line each.
-  router.use(decisionRoutes(decisions));
+  router.use(recipientsRoute(decisions));
   router.use(signalRoutes({ db: deps.db, redis: deps.redis, audience: deps.config?.rpOrigin }));
   router.use(signalSourceRoutes({ db: deps.db }));
   router.use(adminRoutes({ db: deps.db, config: deps.config }));

@@ -153,7 +153,11 @@ export async function createAdminKey(db: Database, input: { name?: string; orgId
   return { id, token };
 }
 
-const KEY_COLUMNS = 'id, kind, name, token_hash, scopes, org_id, role, created_at, revoked_at';
+/** The key rows stored under `hashes`, by hash: the one query every authentication makes. */
+async function keysByHash(db: Queryable, hashes: string[]): Promise<Map<string, KeyRow>> {
+  const r = await db.query<KeyRow>('SELECT id, kind, name, token_hash, scopes, org_id, role, created_at, revoked_at FROM api_keys WHERE token_hash = ANY($1)', [hashes]);
+  return new Map(r.rows.map((row) => [row.token_hash, row]));
+}
 
 /** Finds the key row stored under a token hash. */
 type KeyLookup = (tokenHash: string) => Promise<KeyRow | undefined>;
@@ -178,14 +182,11 @@ async function authenticateWith(lookup: KeyLookup, token: string): Promise<KeyPr
  * unknown or revoked.
  */
 export function authenticateKey(db: Queryable, token: string): Promise<KeyPrincipal | null> {
-  return authenticateWith(async (hash) => (await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE token_hash = $1`, [hash])).rows[0], token);
+  return authenticateWith(async (hash) => (await keysByHash(db, [hash])).get(hash), token);
 }
 
 function batchedKeyLookup(db: Queryable): KeyLookup {
-  return createBatchLoader(async (hashes: string[]) => {
-    const r = await db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE token_hash = ANY($1)`, [hashes]);
-    return new Map(r.rows.map((row) => [row.token_hash, row]));
-  });
+  return createBatchLoader((hashes: string[]) => keysByHash(db, hashes));
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { appendAudit, type AuditActor } from '../store/audit.js';
 import type { Database, Queryable } from '../store/database.js';
+import { auditDeviceRefusal } from './auditDeviceRefusal.js';
 import { ConflictError, NotFoundError, TrustError } from './errors.js';
 import { newId } from './ids.js';
 import { canTransition, changesDeviceList, endsTrust, type DeviceState } from './lifecycle.js';
@@ -111,19 +112,10 @@ export async function applyTransition(tx: Queryable, req: TransitionRequest, now
 }
 
 /** Records a refused attempt in its own transaction: the refusal itself changed nothing. */
-export async function auditRefusal(db: Database, req: TransitionRequest, err: TrustError): Promise<void> {
-  await db.transaction(async (tx) => {
-    const known = await tx.query<{ account_id: string; org_id: string }>(
-      'SELECT d.account_id, a.org_id FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1', [req.deviceId]);
-    await appendAudit(tx, {
-      type: req.auditType ?? `device.${req.to}`,
-      outcome: 'refused',
-      actor: req.actor,
-      orgId: known.rows[0]?.org_id ?? null,
-      accountId: known.rows[0]?.account_id ?? null,
-      deviceId: known.rowCount > 0 ? req.deviceId : null,
-      details: { to: req.to, reason: req.reason, refusal: err.code, ...err.extensions },
-    });
+export function auditRefusal(db: Database, req: TransitionRequest, err: TrustError): Promise<void> {
+  return auditDeviceRefusal(db, {
+    type: req.auditType ?? `device.${req.to}`, actor: req.actor, deviceId: req.deviceId,
+    details: () => ({ to: req.to, reason: req.reason, refusal: err.code, ...err.extensions }),
   });
 }
 

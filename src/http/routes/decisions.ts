@@ -16,17 +16,17 @@ const ID = /^acc_[A-Za-z0-9_-]{1,64}$/;
  * POST /v1/decisions authenticates on its own, before the API's shared authentication: it
  * remembers service keys and confirms the caller's key in the same read as the device, so a
  * decision costs one round trip and a revoked key still decides nothing from its commit on.
- * Mount it ahead of `authenticate`; the other routes here expect the shared one.
+ * Mount it ahead of `authenticate`; `recipientsRoute` expects the shared one.
  */
 export function decisionRoute(deps: DecisionDeps): Router {
   const router = Router();
   const keys = rememberingKeyAuthenticator(deps.db);
-  const read = decisionReader(deps.db);
+  const reading = { ...deps, read: decisionReader(deps.db) };
   router.post('/v1/decisions', authenticate(deps.db, keys.authenticate), requireServiceScope('decisions:read'), validateBody('https://schemas.enigm.dev/trust/api/decision-request.schema.json'), async (req, res) => {
     const { accountId, deviceId, action } = req.body as { accountId: string; deviceId: string; action: string };
     const principal = req.principal as { keyId: string };
     try {
-      const d = await decide({ ...deps, read }, { accountId, deviceId, action, caller: principal.keyId });
+      const d = await decide(reading, { accountId, deviceId, action, caller: principal.keyId });
       req.log.info({ decisionId: d.decisionId, deviceId, action, allow: d.allow, reasons: d.reasons, policyRevision: d.policyRevision }, 'decision');
       res.json({ decisionId: d.decisionId, allow: d.allow, reasons: d.reasons, obligations: d.obligations, deviceState: d.deviceState, policyRevision: d.policyRevision });
     } catch (err) {
@@ -37,7 +37,8 @@ export function decisionRoute(deps: DecisionDeps): Router {
   return router;
 }
 
-export function decisionRoutes(deps: DecisionDeps): Router {
+/** GET /v1/accounts/{id}/recipients, behind the API's shared authentication. */
+export function recipientsRoute(deps: DecisionDeps): Router {
   const router = Router();
 
   router.get('/v1/accounts/:accountId/recipients', requireServiceScope('decisions:read'), async (req, res) => {

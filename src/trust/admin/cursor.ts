@@ -8,6 +8,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../../store/canonicalJson.js';
 import { TrustError } from '../errors.js';
+import { EXACT_TIME } from './sql.js';
 
 /** Keys cursors; one per process unless derived from a configured secret (then stable across instances). */
 export interface CursorCodec {
@@ -71,4 +72,14 @@ export function createCursorCodec(secret?: string): CursorCodec {
       return b.after;
     },
   };
+}
+
+/**
+ * A decoded (exact time, id) sort key, as the newest-first and oldest-first views keep it;
+ * anything else is a malformed cursor.
+ */
+export function timeAndIdKey(after: Array<string | number>, idPrefix: string): [string, string] {
+  const [at, id] = after;
+  if (after.length !== 2 || typeof at !== 'string' || !EXACT_TIME.test(at) || typeof id !== 'string' || !id.startsWith(idPrefix)) throw invalidCursor('malformed sort key');
+  return [at, id];
 }

@@ -7,8 +7,8 @@
 import type { Queryable } from '../../store/database.js';
 import { NotFoundError } from '../errors.js';
 import type { CursorCodec } from './cursor.js';
-import { invalidCursor } from './cursor.js';
-import { EXACT_TIME, exactTime, iso, Params, type Page } from './sql.js';
+import { timeAndIdKey } from './cursor.js';
+import { exactTime, iso, Params, type Page } from './sql.js';
 
 export const ENROLLMENT_STATES = ['started', 'registered', 'trusted', 'restricted', 'denied', 'expired'] as const;
 export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
@@ -102,19 +102,13 @@ function toSummary(r: Row): EnrollmentSummary {
   };
 }
 
-function cursorKey(after: Array<string | number>): [string, string] {
-  const [at, id] = after;
-  if (after.length !== 2 || typeof at !== 'string' || !EXACT_TIME.test(at) || typeof id !== 'string' || !id.startsWith('enr_')) throw invalidCursor('malformed sort key');
-  return [at, id];
-}
-
 /** The organisation's enrollments matching `filter`, oldest first. */
 export async function listEnrollments(
   db: Queryable, codec: CursorCodec, orgId: string, filter: EnrollmentFilter, page: { limit: number; cursor?: string }, now: Date = new Date(),
 ): Promise<Page<EnrollmentSummary>> {
   const states = filter.states ?? ['registered'];
   const scope = { orgId, filter: { ...filter, states } };
-  const after = page.cursor === undefined ? undefined : cursorKey(codec.decode(VIEW, scope, page.cursor));
+  const after = page.cursor === undefined ? undefined : timeAndIdKey(codec.decode(VIEW, scope, page.cursor), 'enr_');
   const params = new Params();
   const select = selectSql(params, now);
   const where = [`a.org_id = ${params.add(orgId)}`, `e.state = ANY(${params.add(states)}::text[])`];

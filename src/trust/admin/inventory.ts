@@ -9,9 +9,9 @@ import type { Queryable } from '../../store/database.js';
 import { NotFoundError } from '../errors.js';
 import type { DeviceState } from '../lifecycle.js';
 import type { CursorCodec } from './cursor.js';
-import { invalidCursor } from './cursor.js';
+import { timeAndIdKey } from './cursor.js';
 import { managedStatusSql, type ManagedStatus } from './managedStatus.js';
-import { EXACT_TIME, exactTime, iso, Params, type Page } from './sql.js';
+import { exactTime, iso, Params, type Page } from './sql.js';
 
 export interface InventoryFilter {
   states?: DeviceState[];
@@ -118,12 +118,6 @@ function filterClauses(params: Params, f: InventoryFilter): string[] {
 }
 
 /** The sort key a devices cursor carries: the exact creation time and the id. */
-function cursorKey(after: Array<string | number>): [string, string] {
-  const [at, id] = after;
-  if (after.length !== 2 || typeof at !== 'string' || !EXACT_TIME.test(at) || typeof id !== 'string' || !id.startsWith('dev_')) throw invalidCursor('malformed sort key');
-  return [at, id];
-}
-
 /**
  * The organisation's devices matching `filter`, newest first, `limit` per page. `cursor` is
  * the `nextCursor` of the previous page, for the same organisation and filters.
@@ -132,7 +126,7 @@ export async function listDevices(
   db: Queryable, codec: CursorCodec, orgId: string, filter: InventoryFilter, page: { limit: number; cursor?: string }, now: Date = new Date(),
 ): Promise<Page<DeviceSummary>> {
   const scope = { orgId, filter };
-  const after = page.cursor === undefined ? undefined : cursorKey(codec.decode(VIEW, scope, page.cursor));
+  const after = page.cursor === undefined ? undefined : timeAndIdKey(codec.decode(VIEW, scope, page.cursor), 'dev_');
   const params = new Params();
   const select = summarySelect(params, now);
   const where = [`a.org_id = ${params.add(orgId)}`, ...filterClauses(params, filter)];

@@ -6,8 +6,8 @@
  */
 import type { Queryable } from '../../store/database.js';
 import type { CursorCodec } from './cursor.js';
-import { invalidCursor } from './cursor.js';
-import { EXACT_TIME, exactTime, iso, Params, type Page } from './sql.js';
+import { timeAndIdKey } from './cursor.js';
+import { exactTime, iso, Params, type Page } from './sql.js';
 
 export const REPLACEMENT_STATUSES = ['in_progress', 'completed', 'abandoned'] as const;
 export type ReplacementStatus = (typeof REPLACEMENT_STATUSES)[number];
@@ -72,18 +72,12 @@ function toReplacement(r: Row): Replacement {
   };
 }
 
-function cursorKey(after: Array<string | number>): [string, string] {
-  const [at, id] = after;
-  if (after.length !== 2 || typeof at !== 'string' || !EXACT_TIME.test(at) || typeof id !== 'string' || !id.startsWith('dev_')) throw invalidCursor('malformed sort key');
-  return [at, id];
-}
-
 /** The organisation's replacements matching `filter`, newest first. */
 export async function listReplacements(
   db: Queryable, codec: CursorCodec, orgId: string, filter: ReplacementFilter, page: { limit: number; cursor?: string }, now: Date = new Date(),
 ): Promise<Page<Replacement>> {
   const scope = { orgId, filter };
-  const after = page.cursor === undefined ? undefined : cursorKey(codec.decode(VIEW, scope, page.cursor));
+  const after = page.cursor === undefined ? undefined : timeAndIdKey(codec.decode(VIEW, scope, page.cursor), 'dev_');
   const params = new Params();
   const select = selectSql(params, orgId, now);
   const where: string[] = [];

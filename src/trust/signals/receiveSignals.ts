@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { describeErrors, schemas } from '../../policy/schemaRegistry.js';
 import { appendAudit, type AuditActor } from '../../store/audit.js';
 import type { Database } from '../../store/database.js';
+import { auditDeviceRefusal } from '../auditDeviceRefusal.js';
 import { ForbiddenError, TrustError } from '../errors.js';
 import { verifyManagedStatement } from './managedStatement.js';
 import { verifyOsIntegrity } from './osIntegrity.js';
@@ -108,16 +109,10 @@ async function store(deps: SignalDeps, r: SignalReport, signals: NewSignal[], no
 }
 
 /** Records a refused report in its own transaction; nothing else was written. */
-async function auditRefusal(db: Database, r: SignalReport, err: TrustError): Promise<void> {
-  await db.transaction(async (tx) => {
-    const known = await tx.query<{ account_id: string; org_id: string }>(
-      'SELECT d.account_id, a.org_id FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1', [r.deviceId]);
-    const device = known.rows[0];
-    await appendAudit(tx, {
-      type: AUDIT_TYPE, outcome: 'refused', actor: r.actor,
-      orgId: device?.org_id ?? null, accountId: device?.account_id ?? null, deviceId: device ? r.deviceId : null,
-      details: { refusal: err.code, ...(typeof err.extensions.signal === 'string' ? { signal: err.extensions.signal } : {}), ...(device ? {} : { requestedDevice: r.deviceId }) },
-    });
+function auditRefusal(db: Database, r: SignalReport, err: TrustError): Promise<void> {
+  return auditDeviceRefusal(db, {
+    type: AUDIT_TYPE, actor: r.actor, deviceId: r.deviceId,
+    details: (known) => ({ refusal: err.code, ...(typeof err.extensions.signal === 'string' ? { signal: err.extensions.signal } : {}), ...(known ? {} : { requestedDevice: r.deviceId }) }),
   });
 }
 
