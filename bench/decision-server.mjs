@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import pg from 'pg';
 import { createApp } from '../dist/http/app.js';
+import { createHttpServer } from '../dist/http/httpServer.js';
 import { apiRoutes } from '../dist/http/api.js';
 import { createLogger } from '../dist/http/logger.js';
 import { createMetrics } from '../dist/http/metrics.js';
@@ -50,13 +51,17 @@ const policies = createPolicyStore(POLICIES_DIR);
 const decisionLog = createDecisionLog(db); // batched, as the service runs it
 const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, decisionLog })) });
 
-// The baseline: the same Express stack's cheapest route, a constant JSON body.
+// The baseline: the same Express stack's cheapest route, a constant JSON body, with the
+// service's settings (no ETag, no X-Powered-By).
 const baseline = express();
+baseline.disable('x-powered-by');
+baseline.set('etag', false);
 baseline.use(express.json());
 const constant = { decisionId: 'dec_constant', allow: true, reasons: ['device_trusted'], obligations: [], deviceState: 'trusted', policyRevision: 'sha256:0' };
 baseline.post('/v1/decisions', (_req, res) => { res.json(constant); });
 
-const listen = (a) => new Promise((resolve) => { const s = a.listen(0, '127.0.0.1', () => resolve(s)); });
+// Both served by the service's own HTTP server.
+const listen = (a) => new Promise((resolve) => { const s = createHttpServer(a).listen(0, '127.0.0.1', () => resolve(s)); });
 const real = await listen(app);
 const base = await listen(baseline);
 process.stdout.write(JSON.stringify({ real: real.address().port, baseline: base.address().port, token, devices }) + '\n');

@@ -18,6 +18,7 @@ import { createPolicyStore, type PolicyStore } from '../policy/policyStore.js';
 import { apiRoutes } from './api.js';
 import { createDecisionLog, type DecisionLog } from '../trust/decisionLog.js';
 import { createApp } from './app.js';
+import { listenHttp } from './httpServer.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 
@@ -40,12 +41,6 @@ export interface RunningService {
   policies: PolicyStore;
   /** Stops accepting, waits for in-flight requests (up to the grace period), closes pools. Idempotent. */
   shutdown(reason?: string): Promise<void>;
-}
-
-function listen(app: Express, host: string, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
-  });
 }
 
 export async function startService(config: Config, opts: ServiceOptions = {}): Promise<RunningService> {
@@ -78,7 +73,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
         a.use(apiRoutes({ db, policies, redis: redis as Redis, config, metrics, logger, decisionLog, signingKeys }));
       },
     });
-    const server = await listen(app, config.host, config.port);
+    const server = await listenHttp(app, config.host, config.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, database: db.kind }, 'serving');
