@@ -38,6 +38,22 @@ describe.each(BACKENDS)('the decision read on %s', (_name, open) => {
     });
   });
 
+  it('takes the newest session that is neither revoked nor expired', async () => {
+    const device = await seedDevice(db, await seedAccount(db, org));
+    const now = Date.now();
+    const ago = (minutes: number): Date => new Date(now - minutes * 60_000);
+    const session = (id: string, created: Date, expires: Date, uv: boolean, revoked: Date | null): Promise<unknown> => db.query(
+      `INSERT INTO sessions (id, token_hash, device_id, account_id, user_verified, created_at, expires_at, revoked_at)
+       SELECT $1, $1, d.id, d.account_id, $3, $4, $5, $6 FROM devices d WHERE d.id = $2`, [id, device, uv, created, expires, revoked]);
+    await session('ses_old_live', ago(50), ago(-60), false, null);
+    await session('ses_live', ago(30), ago(-60), true, null);
+    await session('ses_newer_revoked', ago(20), ago(-60), false, ago(10));
+    await session('ses_newest_expired', ago(10), ago(1), false, null);
+    const read = await decisionReader(db)(device, keyId);
+    expect(read.context?.session).toEqual({ created_at: ago(30), user_verified: true });
+    expect(await loadDeviceContext(db, device)).toEqual(read.context);
+  });
+
   it('answers reads asked together each for its own device and key, in one snapshot', async () => {
     const account = await seedAccount(db, org);
     const [a, b] = [await seedDevice(db, account), await seedDevice(db, account, { state: 'revoked' })];
