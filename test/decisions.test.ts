@@ -132,6 +132,17 @@ describe('POST /v1/decisions and recipients, against real PostgreSQL', () => {
     expect(res.body.code).toBe('malformed_json');
   });
 
+  it('refuses a body that is not JSON with 415, and decides nothing', async () => {
+    const account = await seedAccount(db, org);
+    const device = await seedDevice(db, account);
+    const body = JSON.stringify({ accountId: account, deviceId: device, action: 'message.receive' });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await request(app).post('/v1/decisions').set('authorization', `Bearer ${token}`).set('content-type', type).send(body);
+      expect([res.status, res.body.code]).toEqual([415, 'unsupported_media_type']);
+    }
+    expect((await db.query('SELECT 1 FROM decision_log WHERE device_id = $1', [device])).rowCount).toBe(0);
+  });
+
   it('needs a valid service key with the decisions:read scope', async () => {
     const account = await seedAccount(db, org);
     const device = await seedDevice(db, account);

@@ -9,7 +9,8 @@ import { HttpError } from './problem.js';
 export function validateBody(schemaId: string): RequestHandler {
   const validate = schemas().validator(schemaId);
   return (req, _res, next) => {
-    if (!req.is('application/json') && req.body === undefined) {
+    // express.json left no body: it was not JSON (the media type is only parsed then).
+    if (req.body === undefined && !req.is('application/json')) {
       return next(new HttpError(415, 'unsupported_media_type', 'send the body as application/json'));
     }
     if (!validate(req.body ?? null)) {
