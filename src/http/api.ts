@@ -12,6 +12,7 @@ import type { HttpMetrics } from './metrics.js';
 import type { InputValidator } from '../trust/decide.js';
 import type { DecisionLog } from '../trust/decisionLog.js';
 import { authenticate } from './auth.js';
+import { idempotency } from './idempotency.js';
 import { decisionRoute, recipientsRoute } from './routes/decisions.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { signalRoutes } from './routes/signals.js';
@@ -51,6 +52,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   // The decision route authenticates on its own (see decisionRoute); everything after uses this.
   router.use(decisionRoute(decisions));
   router.use(authenticate(deps.db));
+  router.use(idempotency(deps.db, deps.logger));
   // Route groups, one line each.
   router.use(recipientsRoute(decisions));
   router.use(signalRoutes({ db: deps.db, redis: deps.redis, audience: deps.config?.rpOrigin }));
