@@ -6,13 +6,15 @@ import { ConfigError, loadConfig, parseConfig } from './config.js';
 describe('configuration', () => {
   it('uses the documented defaults', () => {
     const c = parseConfig({});
-    expect(c).toMatchObject({ port: 8080, databaseUrl: undefined, redisUrl: 'redis://127.0.0.1:6379', rpId: 'localhost', rpOrigin: 'http://localhost:8080', logLevel: 'info', production: false });
+    expect(c).toMatchObject({ port: 8080, workerMetricsPort: undefined, databaseUrl: undefined, redisUrl: 'redis://127.0.0.1:6379', rpId: 'localhost', rpOrigin: 'http://localhost:8080', logLevel: 'info', production: false });
     expect(c.dataDir).toBe(path.resolve('.data'));
   });
 
   it.each([
     ['PORT', { PORT: 'eighty' }],
     ['PORT', { PORT: '70000' }],
+    ['WORKER_METRICS_PORT', { WORKER_METRICS_PORT: '9464x' }],
+    ['WORKER_METRICS_PORT', { WORKER_METRICS_PORT: '65536' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/db' }],
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
     ['REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }],

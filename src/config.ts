@@ -14,6 +14,8 @@ export interface Config {
   readonly production: boolean;
   readonly host: string;
   readonly port: number;
+  /** Where `enigm-trust worker` serves GET /metrics; absent means it serves nothing. */
+  readonly workerMetricsPort: number | undefined;
   /** PostgreSQL URL; absent means the embedded PGlite database in `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
@@ -46,11 +48,14 @@ function optional(env: Env, name: string): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
-function parsePort(env: Env): number {
-  const raw = optional(env, 'PORT') ?? '8080';
+function parsePort(env: Env, name: string, fallback: string): number;
+function parsePort(env: Env, name: string, fallback?: string): number | undefined;
+function parsePort(env: Env, name: string, fallback?: string): number | undefined {
+  const raw = optional(env, name) ?? fallback;
+  if (raw === undefined) return undefined;
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port < 0 || port > 65535) {
-    throw new ConfigError('PORT', `must be an integer from 0 to 65535, got "${raw}"`);
+    throw new ConfigError(name, `must be an integer from 0 to 65535, got "${raw}"`);
   }
   return port;
 }
@@ -94,7 +99,7 @@ function parseRelyingParty(env: Env, port: number): { rpId: string; rpOrigin: st
  */
 export function parseConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
-  const port = parsePort(env);
+  const port = parsePort(env, 'PORT', '8080');
   const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -111,6 +116,7 @@ export function parseConfig(env: Env): Config {
     production,
     host: optional(env, 'HOST') ?? '127.0.0.1',
     port,
+    workerMetricsPort: parsePort(env, 'WORKER_METRICS_PORT'),
     databaseUrl: parseUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? './.data'),
     redisUrl: parseUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string,

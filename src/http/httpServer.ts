@@ -38,7 +38,11 @@ export function createHttpServer(app: Express): http.Server {
 
 /** Serves `app` on host:port; resolves once listening, rejects if the port cannot be bound. */
 export function listenHttp(app: Express, host: string, port: number): Promise<http.Server> {
-  const server = createHttpServer(app);
+  return listening(createHttpServer(app), host, port);
+}
+
+/** Starts `server` on host:port; resolves once listening, rejects if the port cannot be bound. */
+export function listening(server: http.Server, host: string, port: number): Promise<http.Server> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
