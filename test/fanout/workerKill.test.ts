@@ -1,17 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { LIFECYCLE_EVENT, SESSION_REVOKED_EVENT } from '../../src/queue/securityEventToken.js';
 import { createSigningKeyStore } from '../../src/queue/signingKeys.js';
 import type { Database } from '../../src/store/database.js';
 import { createSubscriber } from '../../src/trust/subscribers.js';
 import { transitionDevice } from '../../src/trust/transition.js';
-import { POSTGRES_URL, REDIS_URL, postgresSchema, tempDir, uniqueName } from '../helpers/env.js';
-import { removeQueues, startReceiver, waitFor, type Receiver } from '../helpers/fanout.js';
+import { postgresSchema, tempDir, uniqueName } from '../helpers/env.js';
+import { removeQueues, startReceiver, startWorkerProcess, waitFor, type Receiver } from '../helpers/fanout.js';
 import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
-const CLI = path.resolve('dist/cli/main.js');
 const actor = { type: 'system' as const, id: 'test' };
 
 describe('the worker process killed in the middle of a delivery', () => {
@@ -26,30 +23,16 @@ describe('the worker process killed in the middle of a delivery', () => {
   const arrived = new Promise<void>((r) => (firstArrived = r));
 
   /** `enigm-trust worker` on this test's schema and queue prefix; resolves once it runs. */
-  function startWorker(): Promise<ChildProcess> {
-    const databaseUrl = new URL(POSTGRES_URL);
-    databaseUrl.searchParams.set('options', `-c search_path="${schema}",public`);
-    const child = spawn('node', [CLI, 'worker'], {
-      env: {
-        ...process.env, DATABASE_URL: databaseUrl.toString(), REDIS_URL, DATA_DIR: data.dir, ID_SECRET: TEST_ID_SECRET, LOG_LEVEL: 'info',
-        FANOUT_PREFIX: prefix, FANOUT_LOCK_MS: '2000', FANOUT_TIMEOUT_MS: '20000', FANOUT_POLL_MS: '50', FANOUT_BACKOFF_MS: '50', SET_ISSUER: 'https://trust.test.enigm.dev',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  async function startWorker(): Promise<ChildProcess> {
+    const { child } = await startWorkerProcess(
+      { schema, prefix, dataDir: data.dir, env: { FANOUT_LOCK_MS: '2000', FANOUT_TIMEOUT_MS: '20000', FANOUT_POLL_MS: '50', FANOUT_BACKOFF_MS: '50' } },
+      (line) => line.includes('fan-out started'),
+    );
     children.push(child);
-    return new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout?.on('data', (c) => {
-        out += c;
-        if (out.includes('fan-out started')) resolve(child);
-      });
-      child.stderr?.on('data', (c) => (out += c));
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-    });
+    return child;
   }
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (make test does) before these tests');
     const s = await postgresSchema();
     db = await migrated(s.db);
     schema = s.schema;

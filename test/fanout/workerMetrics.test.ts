@@ -3,18 +3,15 @@
  * service — its deliveries, queues and unrelayed outbox appear on GET /metrics — and serves
  * nothing else.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { LIFECYCLE_EVENT } from '../../src/queue/securityEventToken.js';
 import type { Database } from '../../src/store/database.js';
 import { createSubscriber } from '../../src/trust/subscribers.js';
 import { transitionDevice } from '../../src/trust/transition.js';
-import { POSTGRES_URL, REDIS_URL, postgresSchema, tempDir, uniqueName } from '../helpers/env.js';
-import { removeQueues, startReceiver, waitFor, type Receiver } from '../helpers/fanout.js';
-import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
+import { postgresSchema, tempDir, uniqueName } from '../helpers/env.js';
+import { removeQueues, startReceiver, startWorkerProcess, waitFor, type Receiver } from '../helpers/fanout.js';
+import { migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
-const CLI = path.resolve('dist/cli/main.js');
 const actor = { type: 'system' as const, id: 'test' };
 
 describe('the standalone worker\'s metrics', () => {
@@ -28,32 +25,17 @@ describe('the standalone worker\'s metrics', () => {
   const data = tempDir('enigm-worker-metrics-');
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (make test does) before these tests');
     const s = await postgresSchema();
     db = await migrated(s.db);
     schema = s.schema;
     drop = s.drop;
     receiver = await startReceiver();
-    const databaseUrl = new URL(POSTGRES_URL);
-    databaseUrl.searchParams.set('options', `-c search_path="${schema}",public`);
-    worker = spawn('node', [CLI, 'worker'], {
-      env: {
-        ...process.env, DATABASE_URL: databaseUrl.toString(), REDIS_URL, DATA_DIR: data.dir, ID_SECRET: TEST_ID_SECRET, LOG_LEVEL: 'info',
-        FANOUT_PREFIX: prefix, FANOUT_POLL_MS: '50', SET_ISSUER: 'https://trust.test.enigm.dev', WORKER_METRICS_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    metricsUrl = await new Promise((resolve, reject) => {
-      let out = '';
-      worker.stdout?.on('data', (c) => {
-        out += c;
-        for (const line of out.split('\n')) {
-          if (line.includes('"metrics served"')) resolve((JSON.parse(line) as { url: string }).url);
-        }
-      });
-      worker.stderr?.on('data', (c) => (out += c));
-      worker.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-    });
+    const started = await startWorkerProcess(
+      { schema, prefix, dataDir: data.dir, env: { FANOUT_POLL_MS: '50', WORKER_METRICS_PORT: '0' } },
+      (line) => line.includes('"metrics served"'),
+    );
+    worker = started.child;
+    metricsUrl = (JSON.parse(started.line) as { url: string }).url;
   });
   afterAll(async () => {
     if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');

@@ -1,13 +1,17 @@
 /**
  * Fan-out test plumbing: tiny RFC 8935 receivers on 127.0.0.1, fan-out settings with short
- * delays, polling, and removal of a test's BullMQ keys.
+ * delays, polling, removal of a test's BullMQ keys, and the worker as a process.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { Redis } from 'ioredis';
 import type { FanoutSettings } from '../../src/queue/fanout.js';
-import { REDIS_URL } from './env.js';
+import { POSTGRES_URL, REDIS_URL } from './env.js';
+import { TEST_ID_SECRET } from './seed.js';
 
 /** One push a receiver got. */
 export interface ReceivedSet {
@@ -100,4 +104,34 @@ export async function removeQueues(prefix: string): Promise<void> {
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
   await redis.quit();
+}
+
+/** The built command line (`make test` builds it before the tests run). */
+export const CLI = path.resolve('dist/cli/main.js');
+
+/**
+ * `enigm-trust worker` on `schema` and queue `prefix`, with `env` added; resolves with the process
+ * and the first line of its output that `ready` accepts, and rejects if it exits first.
+ */
+export function startWorkerProcess(opts: { schema: string; prefix: string; dataDir: string; env?: Record<string, string> }, ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string }> {
+  if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (make test does) before these tests');
+  const databaseUrl = new URL(POSTGRES_URL);
+  databaseUrl.searchParams.set('options', `-c search_path="${opts.schema}",public`);
+  const child = spawn('node', [CLI, 'worker'], {
+    env: {
+      ...process.env, DATABASE_URL: databaseUrl.toString(), REDIS_URL, DATA_DIR: opts.dataDir, ID_SECRET: TEST_ID_SECRET, LOG_LEVEL: 'info',
+      FANOUT_PREFIX: opts.prefix, SET_ISSUER: 'https://trust.test.enigm.dev', ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (c) => {
+      out += c;
+      const line = out.split('\n').find(ready);
+      if (line !== undefined) resolve({ child, line });
+    });
+    child.stderr?.on('data', (c) => (out += c));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
 }
