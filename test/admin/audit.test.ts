@@ -8,9 +8,8 @@ import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 describe('Enigm Command audit review and verification', () => {
   let db: Database;
-  let drop: () => Promise<void>;
   let app: Express;
-  let close: () => void;
+  let done: () => Promise<void>;
   let org: string;
   let other: string;
   let auditor: string;
@@ -22,7 +21,7 @@ describe('Enigm Command audit review and verification', () => {
   const bob = { type: 'admin' as const, id: 'key_bob', role: 'operator', address: '10.0.0.2' };
 
   beforeAll(async () => {
-    ({ db, app, close, drop } = await adminTestbed());
+    ({ db, app, done } = await adminTestbed());
     org = await seedOrg(db);
     other = await seedOrg(db);
     auditor = (await adminKey(db, org, 'auditor')).token;
@@ -36,10 +35,7 @@ describe('Enigm Command audit review and verification', () => {
     const theirs = await seedDevice(db, await seedAccount(db, other));
     await transitionDevice(db, { deviceId: theirs, to: 'revoked', actor: alice, reason: 'theirs' });
   });
-  afterAll(async () => {
-    close();
-    await drop();
-  });
+  afterAll(() => done());
 
   const search = (query: string, token = auditor) => get(app, token, `/v1/admin/audit${query ? `?${query}` : ''}`);
   const types = (body: { items: Array<{ type: string }> }) => body.items.map((e) => e.type);

@@ -16,9 +16,8 @@ import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 describe('Enigm Command inventory, against real PostgreSQL', () => {
   let db: Database;
-  let drop: () => Promise<void>;
   let app: Express;
-  let close: () => void;
+  let done: () => Promise<void>;
   let org: string;
   let other: string;
   let viewer: string;
@@ -27,7 +26,7 @@ describe('Enigm Command inventory, against real PostgreSQL', () => {
   let devices: Record<string, string>;
 
   beforeAll(async () => {
-    ({ db, app, close, drop } = await adminTestbed());
+    ({ db, app, done } = await adminTestbed());
     org = await seedOrg(db, { managed: true, settings: { require_managed_compliance: true } });
     other = await seedOrg(db);
     viewer = (await adminKey(db, org, 'viewer')).token;
@@ -57,10 +56,7 @@ describe('Enigm Command inventory, against real PostgreSQL', () => {
     // Another organisation's device, with the same platform and state as ours.
     await seedDevice(db, await seedAccount(db, other));
   });
-  afterAll(async () => {
-    close();
-    await drop();
-  });
+  afterAll(() => done());
 
   const ids = (body: { items: Array<{ deviceId: string }> }) => body.items.map((d) => d.deviceId);
 

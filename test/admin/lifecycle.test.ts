@@ -8,9 +8,8 @@ import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 describe('operator lifecycle actions: restrict, unrestrict, retire', () => {
   let db: Database;
-  let drop: () => Promise<void>;
   let app: Express;
-  let close: () => void;
+  let done: () => Promise<void>;
   let org: string;
   let other: string;
   let operator: { token: string; id: string };
@@ -18,7 +17,7 @@ describe('operator lifecycle actions: restrict, unrestrict, retire', () => {
   const keys: Record<string, string> = {};
 
   beforeAll(async () => {
-    ({ db, app, close, drop } = await adminTestbed());
+    ({ db, app, done } = await adminTestbed());
     org = await seedOrg(db);
     other = await seedOrg(db);
     operator = await adminKey(db, org, 'operator');
@@ -26,10 +25,7 @@ describe('operator lifecycle actions: restrict, unrestrict, retire', () => {
     keys.otherOperator = (await adminKey(db, other, 'operator')).token;
     account = await seedAccount(db, org);
   });
-  afterAll(async () => {
-    close();
-    await drop();
-  });
+  afterAll(() => done());
 
   const act = (token: string | null, deviceId: string, action: string, body: unknown = { reason: 'lost on a train' }) =>
     post(app, token, `/v1/devices/${deviceId}/${action}`, body);

@@ -47,16 +47,15 @@ function encodings(secret: string | Buffer): string[] {
 
 describe('no secret leaves through an admin response', () => {
   let db: Database;
-  let drop: () => Promise<void>;
   let app: Express;
-  let close: () => void;
+  let done: () => Promise<void>;
   const secrets: Array<{ what: string; forms: string[] }> = [];
   const keep = (what: string, secret: string | Buffer) => secrets.push({ what, forms: encodings(secret) });
   const ids: Record<string, string> = {};
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    ({ db, app, close, drop } = await adminTestbed());
+    ({ db, app, done } = await adminTestbed());
     const org = await seedOrg(db, { managed: true, settings: { require_managed_compliance: true } });
     for (const role of ['viewer', 'approver', 'operator', 'auditor']) {
       const key = await adminKey(db, org, role);
@@ -127,10 +126,7 @@ describe('no secret leaves through an admin response', () => {
     // The organisation's other lifecycle: a retired device with a reason.
     ids.retire = await seedDevice(db, account);
   });
-  afterAll(async () => {
-    close();
-    await drop();
-  });
+  afterAll(() => done());
 
   /** The secret found in `res` (headers or body), if any. */
   const leakIn = (res: { headers: unknown; text: string }): { what: string; form: string } | undefined => {

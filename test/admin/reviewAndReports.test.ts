@@ -7,25 +7,21 @@ import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 describe('Enigm Command review queue, replacements and trust-state report', () => {
   let db: Database;
-  let drop: () => Promise<void>;
   let app: Express;
-  let close: () => void;
+  let done: () => Promise<void>;
   let org: string;
   let other: string;
   let viewer: string;
   let otherViewer: string;
 
   beforeAll(async () => {
-    ({ db, app, close, drop } = await adminTestbed());
+    ({ db, app, done } = await adminTestbed());
     org = await seedOrg(db, { managed: true, settings: { require_managed_compliance: true } });
     other = await seedOrg(db);
     viewer = (await adminKey(db, org, 'viewer')).token;
     otherViewer = (await adminKey(db, other, 'viewer')).token;
   });
-  afterAll(async () => {
-    close();
-    await drop();
-  });
+  afterAll(() => done());
 
   describe('review queue', () => {
     let waiting: string[];

@@ -28,13 +28,14 @@ export function adminApp(db: Database): { app: Express; close(): void } {
 }
 
 /**
- * A fresh migrated schema on the real PostgreSQL with the admin app over it. `close` ends the
- * app's Redis client; `drop` closes the database and drops the schema.
+ * A fresh migrated schema on the real PostgreSQL with the admin app over it. `done` ends the
+ * app's Redis client, closes the database and drops the schema.
  */
-export async function adminTestbed(): Promise<{ db: Database; app: Express; close(): void; drop(): Promise<void> }> {
+export async function adminTestbed(): Promise<{ db: Database; app: Express; done(): Promise<void> }> {
   const s = await postgresSchema();
   const db = await migrated(s.db);
-  return { db, ...adminApp(db), drop: s.drop };
+  const { app, close } = adminApp(db);
+  return { db, app, done: () => { close(); return s.drop(); } };
 }
 
 /** Asserts `body` matches the admin response schema `name` (schemas/api/<name>.schema.json). */
