@@ -8,7 +8,7 @@ import type { DecisionResult, PolicyBundle } from '../policy/bundle.js';
 import type { Database, Queryable } from '../store/database.js';
 import { insertDecisionRows, type DecisionLog } from './decisionLog.js';
 import { CallerRevokedError, NotFoundError, TrustError } from './errors.js';
-import { newId } from './ids.js';
+import { newTimeOrderedId } from './ids.js';
 import { loadAccountDeviceContexts, loadDeviceContext, type DecisionRead } from './deviceContext.js';
 import type { DeviceState } from './lifecycle.js';
 import { buildDecisionInput, type DeviceContext } from './policyInput.js';
@@ -88,7 +88,7 @@ export async function decide(deps: DecisionDeps, req: DecisionRequest, now: Date
   }
   const bundle = deps.policy();
   const result = evaluate(deps, bundle, ctx, req.action, now);
-  const decision: Decision = { decisionId: newId('dec'), ...result, deviceState: ctx.device.state, policyRevision: bundle.revision };
+  const decision: Decision = { decisionId: newTimeOrderedId('dec', now), ...result, deviceState: ctx.device.state, policyRevision: bundle.revision };
   await logDecision(deps, decision, req, now);
   return decision;
 }

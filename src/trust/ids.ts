@@ -24,6 +24,16 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomChunk(20).toString('base64url')}`;
 }
 
+/**
+ * `prefix` + '_' + the time in milliseconds (12 hex digits) + 16 random bytes, base64url: ids
+ * made in a later millisecond sort after earlier ones, so a log keyed by them appends at the
+ * end of its index instead of writing all over it. The time says no more than the record
+ * already does.
+ */
+export function newTimeOrderedId(prefix: string, at: Date): string {
+  return `${prefix}_${at.getTime().toString(16).padStart(12, '0')}${randomChunk(16).toString('base64url')}`;
+}
+
 /** SHA-256 of the UTF-8 encoding of `text`, as 64 lowercase hex digits. */
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
