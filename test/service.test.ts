@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import { parseConfig, resolveIdSecret } from '../src/config.js';
 import { createLogger } from '../src/http/logger.js';
 import { startService } from '../src/http/server.js';
+import { seedEnrollment } from './helpers/admin.js';
 import { REDIS_URL, tempDir } from './helpers/env.js';
+import { seedAccount, seedDevice, seedOrg } from './helpers/seed.js';
 
 const run = promisify(execFile);
 const CLI = path.resolve('dist/cli/main.js');
@@ -53,6 +55,21 @@ describe('the service process', () => {
     release();
     await expect(inFlight).resolves.toEqual({ status: 200, body: '{"finished":true}' });
     await stopped;
+    tmp.remove();
+  });
+
+  it('closes enrollments past their time in the background, and still shuts down cleanly', async () => {
+    const tmp = tempDir();
+    // The retirement's fan-out is not what this test is about (test/fanout covers it).
+    const config = resolveIdSecret(parseConfig({ PORT: '0', DATA_DIR: tmp.dir, REDIS_URL, FANOUT_IN_PROCESS: 'false' }));
+    const service = await startService(config, { logger: createLogger('silent'), enrollmentSweepMs: 30 });
+    const { db } = service;
+    const account = await seedAccount(db, await seedOrg(db));
+    const due = await seedEnrollment(db, account, await seedDevice(db, account, { state: 'pending' }), { expiresInSeconds: -1 });
+    const state = async () => (await db.query<{ state: string }>('SELECT state FROM enrollments WHERE id = $1', [due])).rows[0].state;
+    for (let i = 0; i < 200 && (await state()) !== 'expired'; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await state()).toBe('expired');
+    await service.shutdown('test');
     tmp.remove();
   });
 

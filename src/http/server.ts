@@ -17,6 +17,7 @@ import { POLICIES_DIR } from '../paths.js';
 import { createPolicyStore, type PolicyStore } from '../policy/policyStore.js';
 import { apiRoutes } from './api.js';
 import { createDecisionLog, type DecisionLog } from '../trust/decisionLog.js';
+import { startEnrollmentExpiry, type EnrollmentExpiry } from '../trust/enrollment/expireEnrollments.js';
 import { createApp } from './app.js';
 import { listenHttp } from './httpServer.js';
 import { createLogger, type Logger } from './logger.js';
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   mount?: (app: Express) => void;
   /** Milliseconds in-flight requests get after a shutdown starts before they are cut. */
   shutdownGraceMs?: number;
+  /** Milliseconds between sweeps that close enrollments past their time (default a minute). */
+  enrollmentSweepMs?: number;
 }
 
 export interface RunningService {
@@ -51,6 +54,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   const db = await openDatabase(config);
   let redis: Redis | undefined;
   let fanout: FanoutRuntime | undefined;
+  let expiry: EnrollmentExpiry | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
@@ -66,6 +70,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       if (config.fanout.inProcess) fanout = await startFanout({ db, redisUrl: config.redisUrl, settings: config.fanout, signingKeys, logger, registry: metrics.registry });
     }
     const decisionLog = createDecisionLog(db, { onError: (err, rows) => logger.error({ err, rows }, 'decision log rows not written') });
+    expiry = startEnrollmentExpiry(db, { intervalMs: opts.enrollmentSweepMs ?? 60_000, onError: (err) => logger.warn({ err }, 'expired enrollments not swept') });
     const app = createApp({
       db, redis, logger, metrics,
       mount: (a) => {
@@ -78,9 +83,10 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, database: db.kind }, 'serving');
     let stopping: Promise<void> | undefined;
-    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000, decisionLog, fanout));
+    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000, decisionLog, expiry as EnrollmentExpiry, fanout));
     return { url, server, db, redis, logger, policies, shutdown };
   } catch (err) {
+    await expiry?.stop();
     await fanout?.close();
     redis?.disconnect();
     await db.close();
@@ -88,7 +94,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   }
 }
 
-async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number, decisionLog: DecisionLog, fanout?: FanoutRuntime): Promise<void> {
+async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number, decisionLog: DecisionLog, expiry: EnrollmentExpiry, fanout?: FanoutRuntime): Promise<void> {
   logger.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -102,6 +108,7 @@ async function stop(server: Server, db: Database, redis: Redis, logger: Logger, 
   clearTimeout(cut);
   clearInterval(idle);
   await decisionLog.close();
+  await expiry.stop();
   // In-progress deliveries finish (each is bounded by its timeout); the rest stay queued.
   await fanout?.close();
   await redis.quit().catch(() => redis.disconnect());

@@ -73,6 +73,15 @@ describe('Enigm Command review queue, replacements and trust-state report', () =
       expect((await queue(`?limit=2&state=started&cursor=${first.body.nextCursor}`)).body.code).toBe('invalid_cursor');
     });
 
+    it('lists enrollments the expiry sweep closed under state=expired, marked expired', async () => {
+      const acc = await seedAccount(db, org);
+      const closed = await seedEnrollment(db, acc, await seedDevice(db, acc, { state: 'retired' }), { state: 'expired', expiresInSeconds: -60 });
+      const res = await queue('?state=expired');
+      expect(ids(res.body)).toEqual([closed]);
+      expect(res.body.items[0]).toMatchObject({ state: 'expired', expired: true, deviceState: 'retired' });
+      expect((await get(app, viewer, `/v1/admin/enrollments/${closed}`)).body).toMatchObject({ state: 'expired', expired: true });
+    });
+
     it('shows one enrollment with its approvals; another organisation\'s answers as a missing one', async () => {
       await db.query(`INSERT INTO approvals (id, enrollment_id, method, decision, approver_key_id, reason) VALUES ($1, $2, 'admin', 'deny', 'key_someone', 'unknown device')`, [newId('apr'), waiting[0]]);
       const res = await get(app, viewer, `/v1/admin/enrollments/${waiting[0]}`);

@@ -60,7 +60,7 @@ const VIEW = 'enrollments';
 const OPEN_STATES: readonly string[] = ['started', 'registered'];
 
 function selectSql(params: Params, now: Date): string {
-  return `SELECT e.id, e.state, (e.state IN ('started', 'registered') AND e.expires_at <= ${params.add(now)}) AS expired,
+  return `SELECT e.id, e.state, (e.state = 'expired' OR (e.state IN ('started', 'registered') AND e.expires_at <= ${params.add(now)})) AS expired,
                  e.device_id, d.state AS device_state, e.account_id, a.handle, d.label, d.platform,
                  coalesce(e.replaces_device_id, d.replaces_device_id) AS replaces_device_id, e.requirements,
                  e.created_at, e.expires_at, e.decided_at, ${exactTime('e.created_at')} AS sort_at,
