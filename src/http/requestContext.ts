@@ -1,9 +1,12 @@
 /**
  * Per-request id, access log and duration metric. The id comes from a well-formed
- * `X-Request-Id` header or is generated, and is echoed back.
+ * `X-Request-Id` header or is generated, and is echoed back. The access log names who asked
+ * (key or device, never a token), so reads that leave no audit record — an administrator
+ * browsing inventory or audit — are still on record.
  */
 import { randomUUID } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
+import { auditActorOf } from './auth.js';
 import type { Logger } from './logger.js';
 import type { HttpMetrics } from './metrics.js';
 
@@ -46,7 +49,7 @@ export function requestContext(app: Express, logger: Logger, metrics: HttpMetric
       // The matched route pattern, never the raw path: ids in paths would explode label cardinality.
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
       metrics.requestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      if (logger.isLevelEnabled('info')) req.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      if (logger.isLevelEnabled('info')) req.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, actor: auditActorOf(req) }, 'request');
     });
     next();
   };

@@ -7,7 +7,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { authenticate } from '../../src/http/auth.js';
-import { createLogger } from '../../src/http/logger.js';
+import { createLogger, type Logger } from '../../src/http/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { adminRoutes } from '../../src/http/routes/admin/index.js';
 import { openRedis } from '../../src/queue/redis.js';
@@ -21,9 +21,9 @@ import { migrated } from './seed.js';
 export const SYSTEM = { type: 'system' as const, id: 'test' };
 
 /** The admin routes behind authentication, as the service mounts them; `close` ends the Redis client. */
-export function adminApp(db: Database): { app: Express; close(): void } {
+export function adminApp(db: Database, logger: Logger = createLogger('silent')): { app: Express; close(): void } {
   const redis = openRedis(DEAD_REDIS_URL); // the admin routes never use Redis
-  const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => { a.use(authenticate(db)); a.use(adminRoutes({ db })); } });
+  const app = createApp({ db, redis, logger, metrics: createMetrics(), mount: (a) => { a.use(authenticate(db)); a.use(adminRoutes({ db })); } });
   return { app, close: () => redis.disconnect() };
 }
 
@@ -31,10 +31,10 @@ export function adminApp(db: Database): { app: Express; close(): void } {
  * A fresh migrated schema on the real PostgreSQL with the admin app over it. `done` ends the
  * app's Redis client, closes the database and drops the schema.
  */
-export async function adminTestbed(): Promise<{ db: Database; app: Express; done(): Promise<void> }> {
+export async function adminTestbed(logger?: Logger): Promise<{ db: Database; app: Express; done(): Promise<void> }> {
   const s = await postgresSchema();
   const db = await migrated(s.db);
-  const { app, close } = adminApp(db);
+  const { app, close } = adminApp(db, logger);
   return { db, app, done: () => { close(); return s.drop(); } };
 }
 
