@@ -8,6 +8,7 @@ import { createLogger } from '../src/http/logger.js';
 import { startService } from '../src/http/server.js';
 import { seedEnrollment } from './helpers/admin.js';
 import { REDIS_URL, tempDir } from './helpers/env.js';
+import { waitFor } from './helpers/fanout.js';
 import { seedAccount, seedDevice, seedOrg } from './helpers/seed.js';
 
 const run = promisify(execFile);
@@ -67,7 +68,7 @@ describe('the service process', () => {
     const account = await seedAccount(db, await seedOrg(db));
     const due = await seedEnrollment(db, account, await seedDevice(db, account, { state: 'pending' }), { expiresInSeconds: -1 });
     const state = async () => (await db.query<{ state: string }>('SELECT state FROM enrollments WHERE id = $1', [due])).rows[0].state;
-    for (let i = 0; i < 200 && (await state()) !== 'expired'; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(async () => (await state()) === 'expired', 5000, 'the sweep');
     expect(await state()).toBe('expired');
     await service.shutdown('test');
     tmp.remove();

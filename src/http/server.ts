@@ -83,7 +83,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, database: db.kind }, 'serving');
     let stopping: Promise<void> | undefined;
-    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000, decisionLog, expiry as EnrollmentExpiry, fanout));
+    const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000, { decisionLog, expiry, fanout }));
     return { url, server, db, redis, logger, policies, shutdown };
   } catch (err) {
     await expiry?.stop();
@@ -94,7 +94,14 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   }
 }
 
-async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number, decisionLog: DecisionLog, expiry: EnrollmentExpiry, fanout?: FanoutRuntime): Promise<void> {
+/** What runs beside the HTTP server and must stop before the pools close. */
+interface Background {
+  decisionLog: DecisionLog;
+  expiry?: EnrollmentExpiry;
+  fanout?: FanoutRuntime;
+}
+
+async function stop(server: Server, db: Database, redis: Redis, logger: Logger, reason: string, graceMs: number, background: Background): Promise<void> {
   logger.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -107,10 +114,10 @@ async function stop(server: Server, db: Database, redis: Redis, logger: Logger, 
   await closed;
   clearTimeout(cut);
   clearInterval(idle);
-  await decisionLog.close();
-  await expiry.stop();
+  await background.decisionLog.close();
+  await background.expiry?.stop();
   // In-progress deliveries finish (each is bounded by its timeout); the rest stay queued.
-  await fanout?.close();
+  await background.fanout?.close();
   await redis.quit().catch(() => redis.disconnect());
   await db.close();
   logger.info('stopped');

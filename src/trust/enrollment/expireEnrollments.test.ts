@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { BACKENDS, POSTGRES_URL, postgresSchema } from '../../../test/helpers/env.js';
 import { seedEnrollment } from '../../../test/helpers/admin.js';
+import { waitFor } from '../../../test/helpers/fanout.js';
 import { migrated, seedAccount, seedDevice, seedOrg } from '../../../test/helpers/seed.js';
 import { listAudit, verifyAuditChain } from '../../store/audit.js';
 import type { Database } from '../../store/database.js';
@@ -117,16 +118,16 @@ describe('expireEnrollments on PostgreSQL with another transaction at work', () 
     const errors: unknown[] = [];
     const expiry = startEnrollmentExpiry(db, { intervalMs: 20, onError: (err) => errors.push(err) });
     try {
-      for (let i = 0; i < 100 && (await stateOf(db, due.enrollment)).state !== 'expired'; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(async () => (await stateOf(db, due.enrollment)).state === 'expired', 2000, 'the first sweep');
       expect((await stateOf(db, due.enrollment)).state).toBe('expired');
 
       // A sweep that fails (the table is briefly gone) is reported; the next one works again.
       await db.exec('ALTER TABLE enrollments RENAME TO enrollments_away');
-      for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => errors.length > 0, 2000, 'a failed sweep');
       await db.exec('ALTER TABLE enrollments_away RENAME TO enrollments');
       expect(errors.length).toBeGreaterThan(0);
       const later = await pendingEnrollment(db, account, { expiresInSeconds: -1 });
-      for (let i = 0; i < 100 && (await stateOf(db, later.enrollment)).state !== 'expired'; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(async () => (await stateOf(db, later.enrollment)).state === 'expired', 2000, 'a sweep after the failure');
       expect((await stateOf(db, later.enrollment)).state).toBe('expired');
     } finally {
       await expiry.stop();
