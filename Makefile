@@ -42,13 +42,14 @@ worker: build
 ## test: type check, lint, the policy checks, then the whole jest suite against real PostgreSQL, Redis and Chromium
 test: typecheck lint policy-test
 	@scripts/ensure-services.sh postgres redis
-	@scripts/ensure-chromium.sh
+	@scripts/ensure-package.sh chromium /usr/bin/chromium 'the browser tests'
 	npm test
 
 ## bench: performance as ratios against baselines measured in the same run
 bench: build policy-build
 	@scripts/ensure-services.sh postgres redis
-	node --expose-gc bench/rego.mjs
+	@scripts/ensure-package.sh wrk /usr/bin/wrk 'the HTTP benchmarks'
+	node --expose-gc bench/policy.mjs
 	node bench/decisions.mjs
 	node bench/fanout.mjs
 

@@ -1,7 +1,8 @@
-// Child process of bench/decisions.mjs: serves the real decision API and a constant-JSON
-// baseline, both from Express 5 in this one process, and prints where they listen.
+// Child process of bench/decisions.mjs: serves the real decision API (Express 5, PostgreSQL,
+// the served policy bundle, the batched decision log) and a baseline, node's own `http` server
+// answering a constant JSON body, both in this one process, and prints where they listen.
 import { randomBytes } from 'node:crypto';
-import express from 'express';
+import http from 'node:http';
 import pg from 'pg';
 import { createApp } from '../dist/http/app.js';
 import { createHttpServer } from '../dist/http/httpServer.js';
@@ -47,22 +48,33 @@ const devices = rows.map((r) => [r.account, r.device]);
 const { token } = await createServiceKey(db, { name: 'bench', scopes: ['decisions:read'] }, { type: 'system', id: 'bench' });
 
 const redis = openRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const policies = await openPolicyStore(POLICY_BUNDLE_FILE);
+const policies = process.env.BENCH_ENGINE === 'rego' ? await retiredEngine() : await openPolicyStore(POLICY_BUNDLE_FILE);
+
+// The engine being retired, behind the same store interface, to compare the two in one run.
+async function retiredEngine() {
+  const { readFileSync } = await import('node:fs');
+  const { RegoEngine } = await import('../dist/rego/index.js');
+  const { toDecision, toEnrollment } = await import('../dist/policy/bundle.js');
+  const engine = new RegoEngine({ strict: true });
+  for (const f of ['decision.rego', 'enrollment.rego']) engine.addModule(f, readFileSync(new URL(`../policies/enigm/trust/${f}`, import.meta.url), 'utf8'));
+  const d = engine.prepare('data.enigm.trust.decision.result');
+  const e = engine.prepare('data.enigm.trust.enrollment.result');
+  const bundle = { revision: 'src/rego', decide: (i) => toDecision(d.eval(i)[0]?.expressions[0]), enroll: (i) => toEnrollment(e.eval(i)[0]?.expressions[0]) };
+  return { current: () => bundle };
+}
 const decisionLog = createDecisionLog(db); // batched, as the service runs it
 const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, decisionLog })) });
 
-// The baseline: the same Express stack's cheapest route, a constant JSON body, with the
-// service's settings (no ETag, no X-Powered-By).
-const baseline = express();
-baseline.disable('x-powered-by');
-baseline.set('etag', false);
-baseline.use(express.json());
-const constant = { decisionId: 'dec_constant', allow: true, reasons: ['device_trusted'], obligations: [], deviceState: 'trusted', policyRevision: 'sha256:0' };
-baseline.post('/v1/decisions', (_req, res) => { res.json(constant); });
+// The baseline: the least a Node service can do per request, node's own http server reading the
+// body and answering a constant JSON document of a decision's size.
+const constant = JSON.stringify({ decisionId: 'dec_0000000000000000000000000000000000000000000000', allow: true, reasons: ['device_trusted'], obligations: [], deviceState: 'trusted', policyRevision: policies.current().revision });
+const baseline = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(constant) }).end(constant));
+});
 
-// Both served by the service's own HTTP server.
-const listen = (a) => new Promise((resolve) => { const s = createHttpServer(a).listen(0, '127.0.0.1', () => resolve(s)); });
-const real = await listen(app);
+const listen = (server) => new Promise((resolve) => { server.listen(0, '127.0.0.1', () => resolve(server)); });
+const real = await listen(createHttpServer(app));
 const base = await listen(baseline);
 process.stdout.write(JSON.stringify({ real: real.address().port, baseline: base.address().port, token, devices }) + '\n');
 

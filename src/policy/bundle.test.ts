@@ -3,7 +3,10 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { tempDir } from '../../test/helpers/env.js';
 import { buildBundle, bundleFiles, keyPair, MINIMAL_POLICIES, withAbiVersion, writeBundle } from '../../test/helpers/opaBundle.js';
-import { loadBundle } from './bundle.js';
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { FIXTURES_DIR, POLICY_BUNDLE_FILE } from '../paths.js';
+import { ENTRYPOINTS, loadBundle } from './bundle.js';
+import { loadFixtures } from './fixtures.js';
 import { PolicyBundleError, type BundleErrorCode } from './bundleError.js';
 import { openPolicyStore } from './policyStore.js';
 import { parseVerificationKey, readVerificationKey } from './verifyBundleSignature.js';
@@ -63,6 +66,27 @@ describe('a policy bundle built by OPA', () => {
     }, { signingKey: signer.privateKey });
     const b = await loadBundle(file, { verificationKey: key() });
     expect(b.decide({})).toEqual({ allow: true, reasons: ['line\u2028break'], obligations: [] });
+  });
+
+  it('answers every fixture exactly as the SDK\'s own evaluate does', async () => {
+    const served = await loadBundle(POLICY_BUNDLE_FILE);
+    const sdk = await loadPolicy((await bundleFiles(POLICY_BUNDLE_FILE)).get('policy.wasm') as Buffer);
+    const cases = loadFixtures(FIXTURES_DIR).flatMap((f) => f.cases.map((c) => ({ entrypoint: f.entrypoint as 'decision' | 'enrollment', input: c.input })));
+    expect(cases.length).toBeGreaterThan(100);
+    for (const { entrypoint, input } of cases) {
+      expect(served.evaluate(entrypoint, input)).toEqual((sdk.evaluate(input, ENTRYPOINTS[entrypoint]) as Array<{ result: unknown }>)[0].result);
+    }
+  });
+
+  it('takes an input larger than its memory, growing it once for inputs of that size', async () => {
+    const b = await loadBundle(plain);
+    const big = (state: string) => ({ device: { state, note: 'é'.repeat(3_000_000) } });
+    expect(b.decide(big('trusted')).allow).toBe(true);
+    expect(b.memoryBytes()).toBeGreaterThan(6_000_000);
+    expect(b.decide(big('revoked')).allow).toBe(false);
+    const grown = b.memoryBytes();
+    for (let i = 0; i < 10; i++) b.decide(big(i % 2 ? 'trusted' : 'revoked'));
+    expect(b.memoryBytes()).toBe(grown);
   });
 
   it('keeps Wasm memory flat over many evaluations', async () => {
