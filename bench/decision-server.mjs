@@ -48,20 +48,7 @@ const devices = rows.map((r) => [r.account, r.device]);
 const { token } = await createServiceKey(db, { name: 'bench', scopes: ['decisions:read'] }, { type: 'system', id: 'bench' });
 
 const redis = openRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const policies = process.env.BENCH_ENGINE === 'rego' ? await retiredEngine() : await openPolicyStore(POLICY_BUNDLE_FILE);
-
-// The engine being retired, behind the same store interface, to compare the two in one run.
-async function retiredEngine() {
-  const { readFileSync } = await import('node:fs');
-  const { RegoEngine } = await import('../dist/rego/index.js');
-  const { toDecision, toEnrollment } = await import('../dist/policy/bundle.js');
-  const engine = new RegoEngine({ strict: true });
-  for (const f of ['decision.rego', 'enrollment.rego']) engine.addModule(f, readFileSync(new URL(`../policies/enigm/trust/${f}`, import.meta.url), 'utf8'));
-  const d = engine.prepare('data.enigm.trust.decision.result');
-  const e = engine.prepare('data.enigm.trust.enrollment.result');
-  const bundle = { revision: 'src/rego', decide: (i) => toDecision(d.eval(i)[0]?.expressions[0]), enroll: (i) => toEnrollment(e.eval(i)[0]?.expressions[0]) };
-  return { current: () => bundle };
-}
+const policies = await openPolicyStore(POLICY_BUNDLE_FILE);
 const decisionLog = createDecisionLog(db); // batched, as the service runs it
 const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, decisionLog })) });
 

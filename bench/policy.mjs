@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { loadBundle } from '../dist/policy/bundle.js';
 import { decideByHand } from './decideByHand.mjs';
-import { RegoEngine } from '../dist/rego/index.js';
 
 const INPUTS = Number(process.env.BENCH_INPUTS ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -61,14 +60,6 @@ function makeInput(rand) {
 const bundle = await loadBundle(new URL('../dist/bundle.tar.gz', import.meta.url).pathname);
 const byWasm = (input) => bundle.evaluate('decision', input);
 
-// The engine being retired, on the same sources, until it is removed.
-const engine = new RegoEngine({ strict: true });
-for (const file of ['decision.rego', 'enrollment.rego']) {
-  engine.addModule(file, readFileSync(new URL(`../policies/enigm/trust/${file}`, import.meta.url), 'utf8'));
-}
-const query = engine.prepare('data.enigm.trust.decision.result');
-const byEngine = (input) => query.eval(input)[0]?.expressions[0];
-
 const rand = prng(20261205);
 const inputs = Array.from({ length: INPUTS }, () => makeInput(rand));
 
@@ -76,11 +67,6 @@ let allowed = 0;
 for (let i = 0; i < inputs.length; i++) {
   const want = JSON.stringify(decideByHand(inputs[i]));
   const got = JSON.stringify(byWasm(inputs[i]));
-  const { allow, reasons, obligations } = byEngine(inputs[i]);
-  if (JSON.stringify({ allow, reasons, obligations }) !== got) {
-    console.error(`MISMATCH between the engines on input ${i}: ${JSON.stringify(inputs[i])}`);
-    process.exit(1);
-  }
   if (got !== want) {
     console.error(`MISMATCH on input ${i}:\n  input:        ${JSON.stringify(inputs[i])}\n  Wasm:         ${got}\n  hand-written: ${want}`);
     process.exit(1);
@@ -108,7 +94,6 @@ function microseconds(deciders) {
 
 const us = microseconds({
   wasm: byWasm,
-  engine: byEngine,
   hand: decideByHand,
   // What the SDK does before Wasm sees the input: JSON text, then UTF-8.
   serialise: (input) => new TextEncoder().encode(JSON.stringify(input)).length,
@@ -132,9 +117,8 @@ console.log(`Decision policy: OPA-built Wasm vs hand-written (${inputs.length.to
 console.log(`  all ${inputs.length.toLocaleString('en-US')} decisions identical; bundle ${bundle.revision}, Wasm ABI ${bundle.abi}`);
 console.log(row('Wasm (@open-policy-agent/opa-wasm)', us.wasm));
 console.log(row('  of which input serialisation (JSON, UTF-8)', us.serialise));
-console.log(row('src/rego (the engine being retired)', us.engine));
 console.log(row('hand-written', us.hand));
-console.log(`  ratio (Wasm time / hand-written time): ${(us.wasm / us.hand).toFixed(1)}×; src/rego time / Wasm time: ${(us.engine / us.wasm).toFixed(2)}×`);
+console.log(`  ratio (Wasm time / hand-written time): ${(us.wasm / us.hand).toFixed(1)}×`);
 console.log(`  around ${MEMORY_EVALS.toLocaleString('en-US')} Wasm evaluations: Wasm memory ${mb(wasmBefore)} → ${mb(wasmAfter)}, process heap ${mb(heapBefore)} → ${mb(heapAfter)}` +
   (gc ? ' (after global.gc)' : ' (no --expose-gc: the heap includes garbage not yet collected)'));
 if (sink < 0) console.log(sink);

@@ -10,6 +10,7 @@ import type { Database } from '../src/store/database.js';
 import { createServiceKey, revokeKey } from '../src/trust/apiKeys.js';
 import { transitionDevice } from '../src/trust/transition.js';
 import { DEAD_REDIS_URL, postgresSchema } from './helpers/env.js';
+import { waitFor } from './helpers/fanout.js';
 import { migrated, seedAccount, seedDevice, seedOrg } from './helpers/seed.js';
 
 const system = { type: 'system' as const, id: 'test' };
@@ -58,10 +59,11 @@ describe('POST /v1/decisions and recipients, against real PostgreSQL', () => {
       }
     };
     const loops = [askLoop(), askLoop(), askLoop()];
-    await new Promise((r) => setTimeout(r, 150));
+    await waitFor(() => seen.length >= 3 || undefined, 10_000, 'answers before the revoke');
     await revoke();
     revokedAt = performance.now();
-    await new Promise((r) => setTimeout(r, 200));
+    // However slow the machine, judge at least a few answers asked after the revoke returned.
+    await waitFor(() => seen.filter((s) => s.started >= revokedAt).length >= 6 || undefined, 10_000, 'answers after the revoke');
     stop = true;
     await Promise.all(loops);
     return { before: seen.filter((s) => s.started < revokedAt), after: seen.filter((s) => s.started >= revokedAt) };
