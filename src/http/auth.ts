@@ -6,7 +6,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '../store/database.js';
-import { keyAuthenticator, type KeyPrincipal } from '../trust/apiKeys.js';
+import { keyAuthenticator, type AdminRole, type KeyPrincipal } from '../trust/apiKeys.js';
 import { authenticateSession, type DeviceSession } from '../trust/sessions.js';
 import { HttpError } from './problem.js';
 
@@ -15,7 +15,7 @@ export type AdminPrincipal = { kind: 'admin'; keyId: string; name: string; orgId
 export type DevicePrincipal = { kind: 'device' } & DeviceSession;
 export type Principal = ServicePrincipal | AdminPrincipal | DevicePrincipal;
 
-export type AdminRole = 'viewer' | 'operator' | 'approver' | 'auditor';
+export type { AdminRole };
 
 declare module 'express-serve-static-core' {
   interface Request {

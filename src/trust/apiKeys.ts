@@ -7,15 +7,14 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendAudit, type AuditActor } from '../store/audit.js';
 import { createBatchLoader } from '../store/batchLoader.js';
 import type { Database, Queryable } from '../store/database.js';
+import { ADMIN_ROLES, type AdminRole } from './admin/roles.js';
 import { newId, sha256Hex } from './ids.js';
 
 /** Everything a service key may be allowed to do. */
 export const SERVICE_SCOPES = ['decisions:read', 'accounts:write', 'subscribers:write', 'signals:write', 'fanout:ack', 'fanout:read'] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 
-/** Enigm Command roles an admin key may hold. */
-export const ADMIN_ROLES = ['viewer', 'operator', 'approver', 'auditor'] as const;
-export type AdminRole = (typeof ADMIN_ROLES)[number];
+export { ADMIN_ROLES, type AdminRole } from './admin/roles.js';
 
 export type KeyKind = 'service' | 'admin';
 

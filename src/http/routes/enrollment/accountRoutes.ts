@@ -7,6 +7,7 @@ import { createAccount, startRecovery } from '../../../trust/enrollment/accounts
 import { revokeDevice, startReplacement } from '../../../trust/enrollment/deviceActions.js';
 import { listAccountDevices } from '../../../trust/enrollment/deviceViews.js';
 import type { EnrollmentDeps } from '../../../trust/enrollment/settings.js';
+import { rolesFor } from '../../../trust/admin/roles.js';
 import { HttpError } from '../../problem.js';
 import { validateBody } from '../../validateBody.js';
 import { accepts, actingOf, callerOf, deviceOrAdmin, pathId } from './principals.js';
@@ -17,7 +18,7 @@ export const DEFAULT_ORG = 'default';
 
 export function accountRoutes(deps: EnrollmentDeps): Router {
   const router = Router();
-  const operatorOrService = accepts({ adminRoles: ['operator'], serviceScope: 'accounts:write' });
+  const operatorOrService = accepts({ adminRoles: rolesFor('accounts.write'), serviceScope: 'accounts:write' });
 
   router.post('/v1/accounts', operatorOrService, validateBody(schema('account-create')), async (req, res) => {
     const { handle, org } = req.body as { handle: string; org?: string };
@@ -45,20 +46,20 @@ export function accountRoutes(deps: EnrollmentDeps): Router {
     res.set('Cache-Control', 'no-store').json({ accountId, recoveryCode: r.recoveryCode, recoveryCodeExpiresAt: r.expiresAt.toISOString() });
   });
 
-  router.get('/v1/accounts/:accountId/devices', accepts({ device: true, adminRoles: ['viewer', 'operator', 'approver', 'auditor'] }), async (req, res) => {
+  router.get('/v1/accounts/:accountId/devices', accepts({ device: true, adminRoles: rolesFor('inventory.read') }), async (req, res) => {
     const accountId = pathId(req, 'accountId', 'acc', 'account_not_found');
     const caller = deviceOrAdmin(req);
     const scope = caller.kind === 'device' ? { accountId: caller.accountId } : { orgId: caller.orgId };
     res.set('Cache-Control', 'no-store').json(await listAccountDevices(deps.db, accountId, scope, caller.kind === 'device' ? caller.deviceId : undefined));
   });
 
-  router.post('/v1/devices/:deviceId/revoke', accepts({ device: true, adminRoles: ['operator'] }), validateBody(schema('device-revoke')), async (req, res) => {
+  router.post('/v1/devices/:deviceId/revoke', accepts({ device: true, adminRoles: rolesFor('devices.lifecycle') }), validateBody(schema('device-revoke')), async (req, res) => {
     const deviceId = pathId(req, 'deviceId', 'dev', 'device_not_found');
     const r = await revokeDevice(deps, deviceId, (req.body as { reason: string }).reason, deviceOrAdmin(req), actingOf(req));
     res.json({ deviceId, ...r });
   });
 
-  router.post('/v1/devices/:deviceId/replace', accepts({ device: true, adminRoles: ['operator'] }), validateBody(schema('device-replace')), async (req, res) => {
+  router.post('/v1/devices/:deviceId/replace', accepts({ device: true, adminRoles: rolesFor('devices.lifecycle') }), validateBody(schema('device-replace')), async (req, res) => {
     const deviceId = pathId(req, 'deviceId', 'dev', 'device_not_found');
     const started = await startReplacement(deps, deviceId, req.body as { label: string; platform: string }, deviceOrAdmin(req), actingOf(req));
     res.status(201).set('Cache-Control', 'no-store').json({ ...started, replacesDeviceId: deviceId });
