@@ -21,7 +21,12 @@ export interface OrgSettings {
   max_unlock_age_seconds?: number;
   managed_max_age_seconds?: number;
   os_integrity_max_age_seconds?: number;
+  enrollment_approval?: ApprovalMode;
+  replacement_approval?: ApprovalMode;
 }
+
+/** Which approvals an additional device (or a replacement) needs. */
+export type ApprovalMode = 'device_or_admin' | 'device' | 'admin' | 'device_and_admin';
 
 export interface AccountRecord {
   id: string;
@@ -103,6 +108,8 @@ function accountDocument(ctx: DeviceContext, now: Date) {
       require_device_bound_credential: s.require_device_bound_credential ?? false,
       max_session_age_seconds: s.max_session_age_seconds ?? DEFAULTS.maxSessionAgeSeconds,
       max_unlock_age_seconds: s.max_unlock_age_seconds ?? DEFAULTS.maxUnlockAgeSeconds,
+      enrollment_approval: s.enrollment_approval ?? 'device_or_admin',
+      replacement_approval: s.replacement_approval ?? 'device_or_admin',
     },
   };
 }
