@@ -19,18 +19,24 @@ export function normaliseHandle(handle: string): string {
 export interface CreatedAccount {
   accountId: string;
   handle: string;
-  orgId: string;
+  /** The account's organisation; null for an unmanaged account. */
+  orgId: string | null;
   bootstrapCode: string;
   bootstrapCodeExpiresAt: Date;
 }
 
-/** Creates an account in `orgId` with a single-use, expiring bootstrap code (returned once). */
-export async function createAccount(db: Database, input: { handle: string; orgId: string; codeTtlSeconds: number }, acting: Acting, now: Date = new Date()): Promise<CreatedAccount> {
+/**
+ * Creates an account in `orgId` — or, with null, an unmanaged account of no organisation — with
+ * a single-use, expiring bootstrap code (returned once).
+ */
+export async function createAccount(db: Database, input: { handle: string; orgId: string | null; codeTtlSeconds: number }, acting: Acting, now: Date = new Date()): Promise<CreatedAccount> {
   const handle = normaliseHandle(input.handle);
   return auditingRefusals(db, { type: 'account.created', actor: acting.actor, orgId: input.orgId, details: { handle } }, (ctx) => db.transaction(async (tx) => {
-    const org = await tx.query('SELECT 1 FROM organisations WHERE id = $1', [input.orgId]);
-    if (org.rowCount === 0) {
+    // FOR SHARE: the organisation cannot disappear before the account is in.
+    const org = input.orgId === null ? undefined : await tx.query('SELECT 1 FROM organisations WHERE id = $1 FOR SHARE', [input.orgId]);
+    if (org?.rowCount === 0) {
       ctx.orgId = null;
+      ctx.details = { ...ctx.details, org: input.orgId };
       throw new NotFoundError('org_not_found', `no organisation ${input.orgId}`);
     }
     const accountId = newId('acc');

@@ -13,8 +13,6 @@ import { validateBody } from '../../validateBody.js';
 import { accepts, actingOf, callerOf, deviceOrAdmin, pathId } from './principals.js';
 
 const schema = (name: string) => `https://schemas.enigm.dev/trust/api/${name}.schema.json`;
-/** Organisation of a service key's accounts when the request names none. */
-export const DEFAULT_ORG = 'default';
 
 export function accountRoutes(deps: EnrollmentDeps): Router {
   const router = Router();
@@ -23,7 +21,8 @@ export function accountRoutes(deps: EnrollmentDeps): Router {
   router.post('/v1/accounts', operatorOrService, validateBody(schema('account-create')), async (req, res) => {
     const { handle, org } = req.body as { handle: string; org?: string };
     const caller = callerOf(req);
-    let orgId = org ?? DEFAULT_ORG;
+    // A service key naming no organisation creates an unmanaged account.
+    let orgId = org ?? null;
     if (caller?.kind === 'admin') {
       // An administrator creates accounts in their own organisation; naming another answers as a missing one.
       if (org !== undefined && org !== caller.orgId) throw new HttpError(404, 'org_not_found', `no organisation ${org}`);
