@@ -10,6 +10,7 @@ import { policyCommand } from '../rego/tester/cli.js';
 import type { Database } from '../store/database.js';
 import { issueDevelopmentKeys } from './devKeys.js';
 import { KEYS_HELP, keysCommand } from './keys.js';
+import { ORGS_HELP, orgsCommand } from './orgs.js';
 import { startService } from '../http/server.js';
 import { workerCommand } from './worker.js';
 import { SigningKeyError } from '../queue/signingKeys.js';
@@ -24,6 +25,7 @@ commands:
   serve                     run the HTTP service (migrates the database first)
   worker                    run the outbox relay and the fan-out workers (no HTTP)
   migrate                   apply pending database migrations and exit
+  orgs create|list|show|set provision organisations and their policy settings (enigm-trust orgs --help)
   keys create|list|revoke   manage service and admin API keys (enigm-trust keys --help)
   policy test DIR           run the Rego unit tests (*_test.rego) of a policy folder
   policy eval -d DIR QUERY  evaluate a query against a policy folder
@@ -111,6 +113,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return rest.length === 0 ? 2 : 0;
       }
       return withDatabase((db) => keysCommand(rest, { db, out: (l) => console.log(l), err: (l) => console.error(l) }));
+    case 'orgs':
+      if (rest.length === 0 || rest[0] === '--help') {
+        console.log(ORGS_HELP);
+        return rest.length === 0 ? 2 : 0;
+      }
+      return withDatabase((db) => orgsCommand(rest, { db, out: (l) => console.log(l), err: (l) => console.error(l) }));
     case 'policy': return policyCommand(rest, process.stdout);
     case 'fixtures': return fixturesCommand(rest);
     case undefined:

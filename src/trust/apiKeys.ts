@@ -11,7 +11,7 @@ import { ADMIN_ROLES, type AdminRole } from './admin/roles.js';
 import { newId, sha256Hex } from './ids.js';
 
 /** Everything a service key may be allowed to do. */
-export const SERVICE_SCOPES = ['decisions:read', 'accounts:write', 'subscribers:write', 'signals:write', 'fanout:ack', 'fanout:read'] as const;
+export const SERVICE_SCOPES = ['decisions:read', 'accounts:write', 'subscribers:write', 'signals:write', 'fanout:ack', 'fanout:read', 'orgs:write'] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 
 export { ADMIN_ROLES, type AdminRole } from './admin/roles.js';

@@ -57,7 +57,7 @@ describe('no secret leaves through an admin response', () => {
   beforeAll(async () => {
     ({ db, app, done } = await adminTestbed());
     const org = await seedOrg(db, { managed: true, settings: { require_managed_compliance: true } });
-    for (const role of ['viewer', 'approver', 'operator', 'auditor']) {
+    for (const role of ['owner', 'viewer', 'approver', 'operator', 'auditor']) {
       const key = await adminKey(db, org, role);
       tokens[role] = key.token;
       keep(`${role} admin key`, key.token);
@@ -171,6 +171,11 @@ describe('no secret leaves through an admin response', () => {
     action(`/v1/devices/${ids.retire}/retire`);
     action(`/v1/devices/${device}/restrict`, tokens.viewer);
     action(`/v1/devices/${device}/restrict`, tokens.operator, { reason: 'x', extra: true });
+    reader('/v1/admin/organisation');
+    const change = (body: unknown, token = tokens.owner) => walk.push(['PATCH /v1/admin/organisation', () => request(app).patch('/v1/admin/organisation').set('authorization', `Bearer ${token}`).send(body as object)]);
+    change({ max_session_age_seconds: 600 });
+    change({ max_session_age_seconds: -1, secret: 'x' });
+    change({ managed: true }, tokens.viewer);
 
     // The walk covers every route the admin router serves.
     const walked = new Set(walk.map(([name]) => name.replace(/\?.*$/, '').replace(/dev_[\w-]+/, ':deviceId').replace(/acc_[\w-]+/, ':accountId').replace(/enr_[\w-]+/, ':enrollmentId')));
@@ -205,7 +210,7 @@ describe('no secret leaves through an admin response', () => {
         const path = fill(route.slice(4));
         if (path.includes(':')) continue; // a parameter this data has no value for
         walked++;
-        for (const role of ['viewer', 'approver', 'operator', 'auditor']) {
+        for (const role of ['owner', 'viewer', 'approver', 'operator', 'auditor']) {
           const res = await request(app2).get(path).set('authorization', `Bearer ${tokens[role]}`);
           expect([route, role, leakIn(res)]).toEqual([route, role, undefined]);
         }

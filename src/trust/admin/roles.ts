@@ -25,6 +25,8 @@ const READERS: readonly AdminRole[] = ['owner', 'operator', 'approver', 'viewer'
 export const ROLE_MATRIX = {
   'inventory.read': { what: 'inventory, accounts, review queue, replacements, trust-state report, an account\'s devices, an enrollment\'s status, fan-out status', roles: READERS },
   'signal_sources.read': { what: 'read the signal sources', roles: READERS },
+  'organisation.read': { what: 'read the organisation\'s policy settings', roles: READERS },
+  'organisation.write': { what: 'change the organisation\'s policy settings', roles: ['owner'] },
   // The enrollment policy accepts approvals by approvers only; an operator's deny stops an enrollment.
   'enrollments.decide': { what: 'approve (approver) or deny (approver, operator) a pending enrollment', roles: ['approver', 'operator'] },
   'accounts.write': { what: 'create accounts, start a recovery', roles: ['operator'] },

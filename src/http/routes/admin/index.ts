@@ -10,6 +10,7 @@ import { enrollmentRoutes } from './enrollments.js';
 import type { AdminRouteDeps } from './guard.js';
 import { inventoryRoutes } from './inventory.js';
 import { lifecycleRoutes } from './lifecycle.js';
+import { organisationRoutes } from './organisation.js';
 import { reportRoutes } from './reports.js';
 
 /** The admin routes; cursors are keyed from the configured ID secret when there is one. */
@@ -20,6 +21,6 @@ export function adminRoutes(deps: { db: Database; config?: Config }): Router {
     validateResponses: deps.config?.production !== true,
   };
   const router = Router();
-  router.use(inventoryRoutes(shared), enrollmentRoutes(shared), reportRoutes(shared), auditRoutes(shared), lifecycleRoutes(shared));
+  router.use(inventoryRoutes(shared), enrollmentRoutes(shared), reportRoutes(shared), auditRoutes(shared), lifecycleRoutes(shared), organisationRoutes(shared));
   return router;
 }
