@@ -60,9 +60,11 @@ describe('no secret leaves through an admin response', () => {
     for (const role of ['owner', 'viewer', 'approver', 'operator', 'auditor']) {
       const key = await adminKey(db, org, role);
       tokens[role] = key.token;
+      ids[`${role}Key`] = key.id;
       keep(`${role} admin key`, key.token);
       keep(`${role} admin key hash`, sha256Hex(key.token));
     }
+    ids.spareKey = (await adminKey(db, org, 'viewer')).id;
     const account = await seedAccount(db, org, { recovering: true });
     ids.account = account;
     // Bootstrap and recovery codes, stored hashed as the enrollment flow stores them.
@@ -176,9 +178,17 @@ describe('no secret leaves through an admin response', () => {
     change({ max_session_age_seconds: 600 });
     change({ max_session_age_seconds: -1, secret: 'x' });
     change({ managed: true }, tokens.viewer);
+    reader('/v1/admin/keys', tokens.owner);
+    action('/v1/admin/keys', tokens.owner, { role: 'viewer', name: 'walker' });
+    action('/v1/admin/keys', tokens.owner, { role: 'owner', org: 'elsewhere' });
+    action('/v1/admin/keys', tokens.operator, { role: 'owner' });
+    const revoke = (keyId: () => string, token = tokens.owner) => walk.push([`DELETE /v1/admin/keys/${'key_walked'}`, () => request(app).delete(`/v1/admin/keys/${keyId()}`).set('authorization', `Bearer ${token}`)]);
+    revoke(() => ids.spareKey);
+    revoke(() => 'key_doesnotexist');
+    revoke(() => ids.ownerKey);
 
     // The walk covers every route the admin router serves.
-    const walked = new Set(walk.map(([name]) => name.replace(/\?.*$/, '').replace(/dev_[\w-]+/, ':deviceId').replace(/acc_[\w-]+/, ':accountId').replace(/enr_[\w-]+/, ':enrollmentId')));
+    const walked = new Set(walk.map(([name]) => name.replace(/\?.*$/, '').replace(/dev_[\w-]+/, ':deviceId').replace(/acc_[\w-]+/, ':accountId').replace(/enr_[\w-]+/, ':enrollmentId').replace(/key_[\w-]+/, ':keyId')));
     const served = routesOf(adminRoutes({ db }));
     expect(served.length).toBeGreaterThanOrEqual(12);
     expect(served.filter((r) => !walked.has(r))).toEqual([]);

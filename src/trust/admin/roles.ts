@@ -27,6 +27,7 @@ export const ROLE_MATRIX = {
   'signal_sources.read': { what: 'read the signal sources', roles: READERS },
   'organisation.read': { what: 'read the organisation\'s policy settings', roles: READERS },
   'organisation.write': { what: 'change the organisation\'s policy settings', roles: ['owner'] },
+  'keys.manage': { what: 'issue, list and revoke the organisation\'s admin keys', roles: ['owner'] },
   // The enrollment policy accepts approvals by approvers only; an operator's deny stops an enrollment.
   'enrollments.decide': { what: 'approve (approver) or deny (approver, operator) a pending enrollment', roles: ['approver', 'operator'] },
   'accounts.write': { what: 'create accounts, start a recovery', roles: ['operator'] },
@@ -46,4 +47,12 @@ export function rolesFor(permission: PermissionName): readonly AdminRole[] {
 /** Whether `role` holds `permission`. */
 export function may(role: string, permission: PermissionName): boolean {
   return (ROLE_MATRIX[permission].roles as readonly string[]).includes(role);
+}
+
+/**
+ * Whether a holder of `issuer` may issue a key of `role`: it manages keys, and the role is not
+ * above its own (roles rank in ADMIN_ROLES order, the auditor lowest).
+ */
+export function mayIssue(issuer: string, role: AdminRole): boolean {
+  return isAdminRole(issuer) && may(issuer, 'keys.manage') && ADMIN_ROLES.indexOf(role) >= ADMIN_ROLES.indexOf(issuer);
 }
