@@ -1,5 +1,6 @@
 /**
  * Accounts and their devices: POST /v1/accounts, POST /v1/accounts/{id}/recovery,
+ * POST /v1/accounts/{id}/recovery/approval,
  * GET /v1/accounts/{id}/devices, POST /v1/devices/{id}/revoke, POST /v1/devices/{id}/replace.
  */
 import { Router } from 'express';
@@ -7,7 +8,8 @@ import { createAccount, startRecovery } from '../../../trust/enrollment/accounts
 import { revokeDevice, startReplacement } from '../../../trust/enrollment/deviceActions.js';
 import { listAccountDevices } from '../../../trust/enrollment/deviceViews.js';
 import type { EnrollmentDeps } from '../../../trust/enrollment/settings.js';
-import { rolesFor } from '../../../trust/admin/roles.js';
+import { ADMIN_ROLES, rolesFor } from '../../../trust/admin/roles.js';
+import { approveRecovery } from '../../../trust/enrollment/recoveryApproval.js';
 import { HttpError } from '../../problem.js';
 import { validateBody } from '../../validateBody.js';
 import { accepts, actingOf, callerOf, deviceOrAdmin, pathId } from './principals.js';
@@ -41,8 +43,16 @@ export function accountRoutes(deps: EnrollmentDeps): Router {
   }, async (req, res) => {
     const accountId = pathId(req, 'accountId', 'acc', 'account_not_found');
     const caller = callerOf(req);
-    const r = await startRecovery(deps.db, { accountId, orgId: caller?.kind === 'admin' ? caller.orgId : undefined, codeTtlSeconds: deps.settings.recoveryCodeTtlSeconds }, actingOf(req));
-    res.set('Cache-Control', 'no-store').json({ accountId, recoveryCode: r.recoveryCode, recoveryCodeExpiresAt: r.expiresAt.toISOString() });
+    const reason = (req.body as { reason?: string } | undefined)?.reason;
+    const r = await startRecovery(deps.db, { accountId, orgId: caller?.kind === 'admin' ? caller.orgId : undefined, codeTtlSeconds: deps.settings.recoveryCodeTtlSeconds, reason }, actingOf(req));
+    res.set('Cache-Control', 'no-store').json({ accountId, recoveryCode: r.recoveryCode, recoveryCodeExpiresAt: r.expiresAt.toISOString(), approvalRequired: r.approvalRequired });
+  });
+
+  // Any admin key reaches the domain, which refuses (and audits) a role that may not approve.
+  router.post('/v1/accounts/:accountId/recovery/approval', accepts({ adminRoles: ADMIN_ROLES }), async (req, res) => {
+    const accountId = pathId(req, 'accountId', 'acc', 'account_not_found');
+    const r = await approveRecovery(deps.db, accountId, req.body, actingOf(req));
+    res.json({ accountId, approved: true, approvedAt: r.approvedAt.toISOString(), recoveryCodeExpiresAt: r.recoveryCodeExpiresAt.toISOString() });
   });
 
   router.get('/v1/accounts/:accountId/devices', accepts({ device: true, adminRoles: rolesFor('inventory.read') }), async (req, res) => {
