@@ -59,7 +59,7 @@ async function serve(): Promise<void> {
     });
   }
   if (!config.production && config.databaseUrl === undefined) {
-    for (const line of await issueDevelopmentKeys(service.db)) console.log(line);
+    for (const line of await issueDevelopmentKeys(service.db, { url: service.url, pageUrl: config.rpOrigin })) console.log(line);
   }
   service.logger.info({ url: service.url }, 'ready: signal handlers installed');
 }
