@@ -65,6 +65,9 @@ describe('recovery started by an administrator', () => {
     const res = await recover(victim.accountId, {});
     expect([res.status, res.body.code]).toEqual([400, 'reason_required']);
     expect(await stateSnapshot(h)).toBe(before);
+    const unprintable = await recover(victim.accountId, { reason: 'lost\u0000' });
+    expect([unprintable.status, unprintable.body.code]).toEqual([400, 'invalid_request']);
+    expect(await stateSnapshot(h)).toBe(before);
     expect((await audits(h, 'account.recovery_started', 'refused')).at(-1)).toMatchObject({ account_id: victim.accountId, details: { refusal: 'reason_required' } });
   });
 
@@ -82,6 +85,7 @@ describe('recovery started by an administrator', () => {
     refusals.push(['an approver of another organisation', async () => approve(victim.accountId, { reason: 'me' }, await adminToken(h, 'approver', await seedOrg(h.db))), 404, 'account_not_found']);
     refusals.push(['no reason', () => approve(victim.accountId, {}), 400, 'invalid_request']);
     refusals.push(['an unknown field', () => approve(victim.accountId, { reason: 'ok', code: 'x' }), 400, 'invalid_request']);
+    refusals.push(['a reason with a NUL and a lone surrogate', () => approve(victim.accountId, { reason: 'ok\u0000\ud800' }), 400, 'invalid_request']);
     refusals.push(['a service key', () => approve(victim.accountId, { reason: 'ok' }, h.serviceToken), 403, 'wrong_principal']);
     for (const [who, attempt, status, code] of refusals) {
       const audited = (await audits(h, 'account.recovery_approved', 'refused')).length;
