@@ -8,8 +8,8 @@ import { createHttpServer } from '../dist/http/httpServer.js';
 import { apiRoutes } from '../dist/http/api.js';
 import { createLogger } from '../dist/http/logger.js';
 import { createMetrics } from '../dist/http/metrics.js';
-import { POLICIES_DIR } from '../dist/paths.js';
-import { createPolicyStore } from '../dist/policy/policyStore.js';
+import { POLICY_BUNDLE_FILE } from '../dist/paths.js';
+import { openPolicyStore } from '../dist/policy/policyStore.js';
 import { openRedis } from '../dist/queue/redis.js';
 import { migrate } from '../dist/store/migrate.js';
 import { openPostgres, quoteIdent } from '../dist/store/postgres.js';
@@ -47,7 +47,7 @@ const devices = rows.map((r) => [r.account, r.device]);
 const { token } = await createServiceKey(db, { name: 'bench', scopes: ['decisions:read'] }, { type: 'system', id: 'bench' });
 
 const redis = openRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const policies = createPolicyStore(POLICIES_DIR);
+const policies = await openPolicyStore(POLICY_BUNDLE_FILE);
 const decisionLog = createDecisionLog(db); // batched, as the service runs it
 const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, decisionLog })) });
 

@@ -8,6 +8,13 @@ describe('configuration', () => {
     const c = parseConfig({});
     expect(c).toMatchObject({ port: 8080, workerMetricsPort: undefined, databaseUrl: undefined, redisUrl: 'redis://127.0.0.1:6379', rpId: 'localhost', rpOrigin: 'http://localhost:8080', logLevel: 'info', production: false });
     expect(c.dataDir).toBe(path.resolve('.data'));
+    expect(c.policyBundle).toBe(path.resolve('dist/bundle.tar.gz'));
+    expect(c.policyBundlePublicKey).toBeUndefined();
+  });
+
+  it('serves the bundle named by POLICY_BUNDLE, checked with POLICY_BUNDLE_PUBLIC_KEY', () => {
+    const c = parseConfig({ POLICY_BUNDLE: 'candidate.tar.gz', POLICY_BUNDLE_PUBLIC_KEY: 'keys/policy.pub.pem' });
+    expect([c.policyBundle, c.policyBundlePublicKey]).toEqual([path.resolve('candidate.tar.gz'), 'keys/policy.pub.pem']);
   });
 
   it.each([
@@ -22,7 +29,8 @@ describe('configuration', () => {
     ['RP_ORIGIN', { RP_ID: 'example.com', RP_ORIGIN: 'https://evil.test' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['ID_SECRET', { ID_SECRET: 'short' }],
-    ['ID_SECRET', { NODE_ENV: 'production' }],
+    ['ID_SECRET', { NODE_ENV: 'production', POLICY_BUNDLE_PUBLIC_KEY: 'policy.pub.pem' }],
+    ['POLICY_BUNDLE_PUBLIC_KEY', { NODE_ENV: 'production', ID_SECRET: 's'.repeat(40) }],
   ])('rejects a bad %s, naming the variable', (variable, env) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     try {
@@ -61,7 +69,7 @@ describe('configuration', () => {
   it('uses the configured ID secret and writes nothing', () => {
     const tmp = tempDir();
     const secret = 'x'.repeat(40);
-    expect(loadConfig({ DATA_DIR: tmp.dir, ID_SECRET: secret, NODE_ENV: 'production' }).idSecret).toBe(secret);
+    expect(loadConfig({ DATA_DIR: tmp.dir, ID_SECRET: secret, NODE_ENV: 'production', POLICY_BUNDLE_PUBLIC_KEY: 'policy.pub.pem' }).idSecret).toBe(secret);
     expect(() => statSync(path.join(tmp.dir, 'id_secret'))).toThrow();
     tmp.remove();
   });

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { POLICY_BUNDLE_FILE } from './paths.js';
 import { FanoutConfigError, parseFanoutConfig, type FanoutConfig } from './queue/fanoutConfig.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -25,8 +26,10 @@ export interface Config {
   /** Key of the HMAC that derives device identifiers; absent until `resolveIdSecret`. */
   readonly idSecret: string | undefined;
   readonly logLevel: LogLevel;
-  /** The policy folder served; defaults to the package's `policies/`. */
-  readonly policyDir: string | undefined;
+  /** The OPA bundle served (`make policy-build` writes the package's `dist/bundle.tar.gz`). */
+  readonly policyBundle: string;
+  /** A PEM public key, or the path of a file holding one, that must have signed the bundle. */
+  readonly policyBundlePublicKey: string | undefined;
   /** Revocation fan-out: queues, delivery attempts, SET signing (see src/queue/fanoutConfig.ts). */
   readonly fanout: FanoutConfig;
 }
@@ -111,6 +114,10 @@ export function parseConfig(env: Env): Config {
   if (production && idSecret === undefined) {
     throw new ConfigError('ID_SECRET', 'is required when NODE_ENV=production');
   }
+  const policyBundlePublicKey = optional(env, 'POLICY_BUNDLE_PUBLIC_KEY');
+  if (production && policyBundlePublicKey === undefined) {
+    throw new ConfigError('POLICY_BUNDLE_PUBLIC_KEY', 'is required when NODE_ENV=production: production serves only a policy bundle whose signature checks out');
+  }
   const relyingParty = parseRelyingParty(env, port);
   return Object.freeze({
     production,
@@ -123,7 +130,8 @@ export function parseConfig(env: Env): Config {
     ...relyingParty,
     idSecret,
     logLevel,
-    policyDir: optional(env, 'POLICY_DIR') === undefined ? undefined : path.resolve(optional(env, 'POLICY_DIR') as string),
+    policyBundle: path.resolve(optional(env, 'POLICY_BUNDLE') ?? POLICY_BUNDLE_FILE),
+    policyBundlePublicKey,
     fanout: fanoutSettings(env, relyingParty.rpOrigin),
   });
 }

@@ -9,3 +9,5 @@ export const PACKAGE_ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.
 export const POLICIES_DIR = path.join(PACKAGE_ROOT, 'policies');
 export const SCHEMAS_DIR = path.join(PACKAGE_ROOT, 'schemas');
 export const FIXTURES_DIR = path.join(PACKAGE_ROOT, 'fixtures');
+/** The OPA bundle `make policy-build` writes and the service serves by default. */
+export const POLICY_BUNDLE_FILE = path.join(PACKAGE_ROOT, 'dist', 'bundle.tar.gz');

@@ -4,8 +4,7 @@ import { createApp } from '../src/http/app.js';
 import { apiRoutes } from '../src/http/api.js';
 import { createLogger } from '../src/http/logger.js';
 import { createMetrics } from '../src/http/metrics.js';
-import { POLICIES_DIR } from '../src/paths.js';
-import { createPolicyStore } from '../src/policy/policyStore.js';
+import { servedPolicies } from './helpers/policy.js';
 import { openRedis } from '../src/queue/redis.js';
 import type { Database } from '../src/store/database.js';
 import { createServiceKey, revokeKey } from '../src/trust/apiKeys.js';
@@ -29,7 +28,7 @@ describe('POST /v1/decisions and recipients, against real PostgreSQL', () => {
     drop = s.drop;
     org = await seedOrg(db);
     token = (await createServiceKey(db, { name: 'messaging', scopes: ['decisions:read'] }, system)).token;
-    const policies = createPolicyStore(POLICIES_DIR);
+    const policies = await servedPolicies();
     app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies })) });
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { startService } from '../src/http/server.js';
 import { seedEnrollment } from './helpers/admin.js';
 import { REDIS_URL, tempDir } from './helpers/env.js';
 import { waitFor } from './helpers/fanout.js';
+import { buildProductBundle, keyPair } from './helpers/opaBundle.js';
 import { seedAccount, seedDevice, seedOrg } from './helpers/seed.js';
 
 const run = promisify(execFile);
@@ -143,24 +144,39 @@ describe('the service process', () => {
     tmp.remove();
   });
 
-  it('stops start-up when a policy does not compile, naming file, line and column', async () => {
+  it('stops start-up in one line when the policy bundle is missing, or unsigned while a key is configured', async () => {
     const tmp = tempDir();
-    const policyDir = path.join(tmp.dir, 'policies');
-    cpSync(path.resolve('policies'), policyDir, { recursive: true });
-    const decision = path.join(policyDir, 'enigm/trust/decision.rego');
-    writeFileSync(decision, readFileSync(decision, 'utf8').replace(/\ndefault allow := false\n/, '\ndefault allow := \n'));
-    const err = await run('node', [CLI, 'serve'], { env: { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', POLICY_DIR: policyDir } })
-      .catch((e: { code: number; stderr: string }) => e);
+    const env = { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', REDIS_URL };
+    const missing = path.join(tmp.dir, 'absent.tar.gz');
+    const err = await run('node', [CLI, 'serve'], { env: { ...env, POLICY_BUNDLE: missing } }).catch((e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stderr: string }).stderr).toMatch(/^enigm-trust: the policies do not compile: enigm\/trust\/decision\.rego:\d+:\d+: rego_parse_error/);
+    expect((err as { stderr: string }).stderr.trim()).toBe(`enigm-trust: policy bundle ${missing}: no such file: build it with \`make policy-build\``);
+    const signer = keyPair(tmp.dir, 'signer');
+    const unsigned = buildProductBundle(tmp.dir, 'unsigned');
+    const refused = await run('node', [CLI, 'serve'], { env: { ...env, POLICY_BUNDLE: unsigned, POLICY_BUNDLE_PUBLIC_KEY: signer.publicKey } })
+      .catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1 });
+    const stderr = (refused as { stderr: string }).stderr.trim();
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^enigm-trust: policy bundle .*unsigned\.tar\.gz: the bundle is not signed/);
     tmp.remove();
   });
 
-  it('reloads the policies on SIGHUP, keeping the old revision when the new one is broken', async () => {
+  it('refuses a production start without a bundle verification key, in one line', async () => {
+    const err = await run('node', [CLI, 'serve'], { env: { ...process.env, PORT: '0', NODE_ENV: 'production', ID_SECRET: 's'.repeat(40) } })
+      .catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 1 });
+    expect((err as { stderr: string }).stderr.trim()).toMatch(/^enigm-trust: invalid configuration: POLICY_BUNDLE_PUBLIC_KEY: is required when NODE_ENV=production/);
+  });
+
+  it('reloads the bundle on SIGHUP, keeping the old revision when the new file is bad', async () => {
     const tmp = tempDir();
-    const policyDir = path.join(tmp.dir, 'policies');
-    cpSync(path.resolve('policies'), policyDir, { recursive: true });
-    const child = spawn('node', [CLI, 'serve'], { env: { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', REDIS_URL, POLICY_DIR: policyDir } });
+    const signer = keyPair(tmp.dir, 'signer');
+    const served = path.join(tmp.dir, 'served.tar.gz');
+    copyFileSync(buildProductBundle(tmp.dir, 'first', { signingKey: signer.privateKey }), served);
+    const child = spawn('node', [CLI, 'serve'], {
+      env: { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', REDIS_URL, POLICY_BUNDLE: served, POLICY_BUNDLE_PUBLIC_KEY: signer.publicKey },
+    });
     children.push(child);
     const lines: Array<Record<string, unknown>> = [];
     const waitFor = (msg: string) => new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -180,17 +196,22 @@ describe('the service process', () => {
         if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
       }
     });
-    const loaded = await waitFor('policies loaded');
+    const loaded = await waitFor('policy bundle loaded');
+    expect(loaded).toMatchObject({ bundle: served, verified: true });
+    expect(loaded.revision).toMatch(/^sha256:[0-9a-f]{64}$/);
     await waitFor('ready: signal handlers installed');
-    const decision = path.join(policyDir, 'enigm/trust/decision.rego');
-    const original = readFileSync(decision, 'utf8');
-    writeFileSync(decision, original + '\nbroken if {\n');
+
+    writeFileSync(served, readFileSync(served).subarray(0, 100));
     child.kill('SIGHUP');
     const failed = await waitFor('policy reload failed; still serving the previous revision');
-    expect(failed.revision).toBe(loaded.revision);
-    writeFileSync(decision, original + '\n# a comment changes the revision\n');
+    expect(failed).toMatchObject({ revision: loaded.revision, error: 'the gzip stream ends early: the file is truncated' });
+
+    const policies = path.join(tmp.dir, 'policies');
+    cpSync(path.resolve('policies'), policies, { recursive: true });
+    appendFileSync(path.join(policies, 'enigm/trust/decision.rego'), '\n# a comment changes the revision\n');
+    copyFileSync(buildProductBundle(tmp.dir, 'second', { signingKey: signer.privateKey, policies }), served);
     child.kill('SIGHUP');
-    const reloaded = await waitFor('policies reloaded');
+    const reloaded = await waitFor('policy bundle reloaded');
     expect(reloaded).toMatchObject({ changed: true });
     expect(reloaded.revision).not.toBe(loaded.revision);
     const exited = new Promise<number | null>((r) => child.once('exit', r));
@@ -201,7 +222,12 @@ describe('the service process', () => {
 
   it('never prints development keys on a production start', async () => {
     const tmp = tempDir();
-    const env = { ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', REDIS_URL, NODE_ENV: 'production', ID_SECRET: 's'.repeat(40) };
+    const signer = keyPair(tmp.dir, 'signer');
+    const bundle = buildProductBundle(tmp.dir, 'production', { signingKey: signer.privateKey });
+    const env = {
+      ...process.env, PORT: '0', DATA_DIR: tmp.dir, DATABASE_URL: '', REDIS_URL, NODE_ENV: 'production', ID_SECRET: 's'.repeat(40),
+      POLICY_BUNDLE: bundle, POLICY_BUNDLE_PUBLIC_KEY: signer.publicKey,
+    };
     const child = spawn('node', [CLI, 'serve'], { env });
     children.push(child);
     let output = '';

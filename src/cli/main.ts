@@ -3,10 +3,9 @@
  * The `enigm-trust` command.
  */
 import { ConfigError, loadConfig } from '../config.js';
-import { FIXTURES_DIR, POLICIES_DIR } from '../paths.js';
-import { runPolicyTestCommand } from '../policy/policyTestCommand.js';
-import { RegoError } from '../rego/index.js';
-import { policyCommand } from '../rego/tester/cli.js';
+import { FIXTURES_DIR, POLICY_BUNDLE_FILE } from '../paths.js';
+import { PolicyBundleError } from '../policy/bundleError.js';
+import { runFixtureCommand, type FixtureCommandOptions } from '../policy/fixtureCommand.js';
 import type { Database } from '../store/database.js';
 import { issueDevelopmentKeys } from './devKeys.js';
 import { KEYS_HELP, keysCommand } from './keys.js';
@@ -27,9 +26,7 @@ commands:
   migrate                   apply pending database migrations and exit
   orgs create|list|show|set provision organisations and their policy settings (enigm-trust orgs --help)
   keys create|list|revoke   manage service and admin API keys (enigm-trust keys --help)
-  policy test DIR           run the Rego unit tests (*_test.rego) of a policy folder
-  policy eval -d DIR QUERY  evaluate a query against a policy folder
-  fixtures [--junit DIR]    the product's Rego unit tests and every compliance fixture
+  fixtures [--bundle FILE]  every compliance fixture against a policy bundle (default: the served one)
   help                      show this help
 
 configuration comes from the environment; see README.md.`;
@@ -43,9 +40,10 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const service = await startService(config);
   process.on('SIGHUP', () => {
-    const r = service.policies.reload();
-    if (r.ok) service.logger.info({ revision: r.revision, changed: r.changed }, 'policies reloaded');
-    else service.logger.error({ revision: r.revision, error: r.error.message }, 'policy reload failed; still serving the previous revision');
+    void service.policies.reload().then((r) => {
+      if (r.ok) service.logger.info({ revision: r.revision, changed: r.changed }, 'policy bundle reloaded');
+      else service.logger.error({ revision: r.revision, bundle: config.policyBundle, error: r.error.message }, 'policy reload failed; still serving the previous revision');
+    });
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -75,19 +73,20 @@ async function migrateCommand(): Promise<void> {
 }
 
 async function fixturesCommand(args: string[]): Promise<number> {
-  const opts = { policies: POLICIES_DIR, fixtures: FIXTURES_DIR, junitDir: undefined as string | undefined, verbose: false };
+  const opts: FixtureCommandOptions = { bundle: POLICY_BUNDLE_FILE, fixtures: FIXTURES_DIR };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--junit' && args[i + 1]) opts.junitDir = args[++i];
-    else if (a === '--policies' && args[i + 1]) opts.policies = args[++i];
+    if (a === '--bundle' && args[i + 1]) opts.bundle = args[++i];
+    else if (a === '--public-key' && args[i + 1]) opts.publicKey = args[++i];
     else if (a === '--fixtures' && args[i + 1]) opts.fixtures = args[++i];
+    else if (a === '--junit' && args[i + 1]) opts.junitDir = args[++i];
     else if (a === '-v' || a === '--verbose') opts.verbose = true;
     else {
-      console.error(`enigm-trust fixtures: unexpected argument "${a}" (use --policies DIR, --fixtures DIR, --junit DIR, -v)`);
+      console.error(`enigm-trust fixtures: unexpected argument "${a}" (use --bundle FILE, --public-key PEM, --fixtures DIR, --junit DIR, -v)`);
       return 2;
     }
   }
-  return runPolicyTestCommand(opts, process.stdout);
+  return runFixtureCommand(opts, process.stdout);
 }
 
 /** Runs `work` with the configured database, migrated, and closes it after. */
@@ -119,7 +118,6 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return rest.length === 0 ? 2 : 0;
       }
       return withDatabase((db) => orgsCommand(rest, { db, out: (l) => console.log(l), err: (l) => console.error(l) }));
-    case 'policy': return policyCommand(rest, process.stdout);
     case 'fixtures': return fixturesCommand(rest);
     case undefined:
     case 'help':
@@ -137,7 +135,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) console.error(`enigm-trust: invalid configuration: ${err.message}`);
-    else if (err instanceof RegoError) console.error(`enigm-trust: the policies do not compile: ${err.message}`);
+    else if (err instanceof PolicyBundleError) console.error(`enigm-trust: policy bundle ${err.file ?? ''}: ${err.message}`);
     else if (isOperatorError(err)) console.error(`enigm-trust: ${err.message}`);
     else console.error(err);
     process.exitCode = 1;

@@ -6,15 +6,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.js';
 import { openRedis, whenRedisReady } from '../queue/redis.js';
 import { startFanout, type FanoutRuntime } from '../queue/fanout.js';
 import { createSigningKeyStore, type SigningKeyStore } from '../queue/signingKeys.js';
 import type { Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase } from '../store/open.js';
-import { POLICIES_DIR } from '../paths.js';
-import { createPolicyStore, type PolicyStore } from '../policy/policyStore.js';
+import { ConfigError, type Config } from '../config.js';
+import { PolicyBundleError } from '../policy/bundleError.js';
+import { openPolicyStore, type PolicyStore } from '../policy/policyStore.js';
+import { readVerificationKey, type VerificationKey } from '../policy/verifyBundleSignature.js';
 import { apiRoutes } from './api.js';
 import { createDecisionLog, type DecisionLog } from '../trust/decisionLog.js';
 import { startEnrollmentExpiry, type EnrollmentExpiry } from '../trust/enrollment/expireEnrollments.js';
@@ -25,8 +26,6 @@ import { createMetrics } from './metrics.js';
 
 export interface ServiceOptions {
   logger?: Logger;
-  /** The policy folder; defaults to the package's `policies/`. */
-  policiesDir?: string;
   /** Extra routes (tests use this to hold a request open). */
   mount?: (app: Express) => void;
   /** Milliseconds in-flight requests get after a shutdown starts before they are cut. */
@@ -46,11 +45,22 @@ export interface RunningService {
   shutdown(reason?: string): Promise<void>;
 }
 
+function verificationKey(config: Config): VerificationKey | undefined {
+  try {
+    return readVerificationKey(config.policyBundlePublicKey);
+  } catch (e) {
+    if (e instanceof PolicyBundleError) throw new ConfigError('POLICY_BUNDLE_PUBLIC_KEY', e.message);
+    throw e;
+  }
+}
+
 export async function startService(config: Config, opts: ServiceOptions = {}): Promise<RunningService> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  // Compile the policies before anything else: a broken bundle must not start serving.
-  const policies = createPolicyStore(opts.policiesDir ?? config.policyDir ?? POLICIES_DIR);
-  logger.info({ revision: policies.current().revision, files: policies.current().files.length }, 'policies loaded');
+  // Load the policy bundle before anything else: a bad one must not start serving.
+  const policies = await openPolicyStore(config.policyBundle, { verificationKey: verificationKey(config) });
+  const bundle = policies.current();
+  logger.info({ revision: bundle.revision, bundle: bundle.file, verified: bundle.verified, abi: bundle.abi }, 'policy bundle loaded');
+  if (!bundle.verified) logger.warn('the policy bundle\'s signature is not checked: set POLICY_BUNDLE_PUBLIC_KEY (production requires it)');
   const db = await openDatabase(config);
   let redis: Redis | undefined;
   let fanout: FanoutRuntime | undefined;

@@ -2,12 +2,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { formatTestReport, runPolicyTests } from '../rego/tester/index.js';
+import { buildBundle, keyPair, MINIMAL_POLICIES } from '../../test/helpers/opaBundle.js';
+import { servedPolicies } from '../../test/helpers/policy.js';
+import { POLICY_BUNDLE_FILE } from '../paths.js';
+import type { PolicyBundle } from './bundle.js';
+import { runFixtureCommand } from './fixtureCommand.js';
 import { fixturesToJUnitXml, formatFixtureReport, loadFixtures, mergeInput, runFixtures } from './fixtures.js';
-import { runPolicyTestCommand } from './policyTestCommand.js';
 
 const root = process.cwd();
-const POLICIES = path.join(root, 'policies');
 const FIXTURES = path.join(root, 'fixtures');
 const SCHEMAS = path.join(root, 'schemas');
 
@@ -24,6 +26,11 @@ function collect(): { out: Writable; text: () => string } {
 }
 
 let scratch: string;
+let served: PolicyBundle;
+
+beforeAll(async () => {
+  served = (await servedPolicies()).current();
+});
 
 beforeEach(() => {
   scratch = mkdtempSync(path.join(tmpdir(), 'enigm-fixtures-'));
@@ -42,16 +49,9 @@ function fixtureDir(cases: unknown[], extra: Record<string, unknown> = {}): stri
   return dir;
 }
 
-describe('the product policies', () => {
-  it('pass every Rego unit test', () => {
-    const report = runPolicyTests(POLICIES);
-    const broken = report.results.filter((r) => r.status !== 'pass');
-    if (broken.length > 0) throw new Error(formatTestReport(report));
-    expect(report.results.length).toBeGreaterThan(50);
-  });
-
-  it('pass every compliance fixture, and there are at least 60', () => {
-    const report = runFixtures(POLICIES, FIXTURES, { schemasDir: SCHEMAS });
+describe('the served policy bundle', () => {
+  it('passes every compliance fixture, and there are at least 60', () => {
+    const report = runFixtures(served, FIXTURES, { schemasDir: SCHEMAS });
     const broken = report.results.filter((r) => r.status !== 'pass');
     if (broken.length > 0) throw new Error(formatFixtureReport(report, { verbose: true }));
     expect(report.results.length).toBeGreaterThanOrEqual(60);
@@ -73,7 +73,7 @@ describe('the fixture runner', () => {
       { name: 'wrong_reason', description: 'deliberately wrong', input: { device: { state: 'revoked' } }, expect: { allow: false, reasons: ['device_retired'] } },
       { name: 'right', description: 'a revoked device receives nothing', input: { device: { state: 'revoked' } }, expect: { allow: false, reasons: ['device_revoked'] } },
     ]);
-    const report = runFixtures(POLICIES, dir, { schemasDir: SCHEMAS });
+    const report = runFixtures(served, dir, { schemasDir: SCHEMAS });
     expect(report.results.map((r) => [r.name, r.status])).toEqual([['revoked_receives', 'fail'], ['wrong_reason', 'fail'], ['right', 'pass']]);
     expect(report.results[0].differences).toEqual(['allow: expected true, got false']);
     expect(report.results[1].differences[0]).toMatch(/^reasons: expected to contain "device_retired", got \[.*"device_revoked".*\]$/);
@@ -88,7 +88,7 @@ describe('the fixture runner', () => {
       { name: 'bad_state', description: 'not a lifecycle state', input: { device: { state: 'lost' } }, expect: { allow: false } },
       { name: 'unknown_field', description: 'not in the contract', input: { device: { colour: 'red' } }, expect: { allow: false } },
     ]);
-    const report = runFixtures(POLICIES, dir, { schemasDir: SCHEMAS });
+    const report = runFixtures(served, dir, { schemasDir: SCHEMAS });
     expect(report.results.map((r) => r.status)).toEqual(['invalid', 'invalid']);
     expect(report.results[0].differences.join('\n')).toContain('/device/state must be one of');
     expect(report.results[1].differences.join('\n')).toContain('/device has unknown field "colour"');
@@ -97,7 +97,7 @@ describe('the fixture runner', () => {
 
   it('refuses a fixture file that breaks the fixture schema', () => {
     const dir = fixtureDir([{ name: 'no_expectation', description: 'missing expect', input: {} }]);
-    const report = runFixtures(POLICIES, dir, { schemasDir: SCHEMAS });
+    const report = runFixtures(served, dir, { schemasDir: SCHEMAS });
     expect(report.results).toHaveLength(1);
     expect(report.results[0]).toMatchObject({ name: '(file)', status: 'invalid' });
     expect(report.results[0].differences.join('\n')).toContain("must have required property 'expect'");
@@ -118,38 +118,49 @@ describe('the fixture runner', () => {
       { name: 'revoked_receives', description: 'wrong', input: { device: { state: 'revoked' } }, expect: { allow: true } },
       { name: 'trusted_receives', description: 'right', input: {}, expect: { allow: true } },
     ]);
-    const xml = fixturesToJUnitXml(runFixtures(POLICIES, dir, { schemasDir: SCHEMAS }));
+    const xml = fixturesToJUnitXml(runFixtures(served, dir, { schemasDir: SCHEMAS }));
     expect(xml).toContain('<testsuites name="fixtures" tests="2" failures="1" errors="0"');
     expect(xml).toContain('<failure message="allow: expected true, got false" type="fail">');
     expect(xml).toContain('<testcase name="trusted_receives" classname="fixtures.decision.probe"');
   });
 });
 
-describe('runPolicyTestCommand', () => {
-  it('passes on the product, printing one report and writing JUnit files', async () => {
+describe('enigm-trust fixtures', () => {
+  it('passes on the served bundle, naming its revision, and writes a JUnit file', async () => {
     const { out, text } = collect();
     const junitDir = path.join(scratch, 'reports');
-    const code = await runPolicyTestCommand({ policies: POLICIES, fixtures: FIXTURES, junitDir, schemasDir: SCHEMAS }, out);
-    expect(text()).toContain('Rego unit tests');
-    expect(text()).toContain('Compliance fixtures');
+    const code = await runFixtureCommand({ bundle: POLICY_BUNDLE_FILE, fixtures: FIXTURES, junitDir, schemasDir: SCHEMAS }, out);
+    expect(text()).toContain(`on ${POLICY_BUNDLE_FILE}, revision ${served.revision}`);
     expect(code).toBe(0);
-    expect(readFileSync(path.join(junitDir, 'policy-tests.xml'), 'utf8')).toContain('<testsuites name="rego"');
     expect(readFileSync(path.join(junitDir, 'fixtures.xml'), 'utf8')).toContain('<testsuites name="fixtures"');
   });
 
-  it('exits 1 when a fixture fails', async () => {
-    const dir = fixtureDir([{ name: 'revoked_receives', description: 'wrong', input: { device: { state: 'revoked' } }, expect: { allow: true } }]);
+  it('judges a candidate bundle: a policy that lets revoked devices receive fails the fixtures', async () => {
+    const candidate = buildBundle(scratch, 'candidate', {
+      ...MINIMAL_POLICIES,
+      'decision.rego': 'package enigm.trust.decision\n\nresult := {"allow": true, "reasons": ["device_trusted"], "obligations": []}\n',
+    });
     const { out, text } = collect();
-    expect(await runPolicyTestCommand({ policies: POLICIES, fixtures: dir, schemasDir: SCHEMAS }, out)).toBe(1);
+    expect(await runFixtureCommand({ bundle: candidate, fixtures: FIXTURES, schemasDir: SCHEMAS }, out)).toBe(1);
+    expect(text()).toMatch(/FAIL +decision\/lifecycle\.json +revoked/);
     expect(text()).toContain('FAILED');
   });
 
-  it('exits 2 when the policies do not load', async () => {
-    const policies = path.join(scratch, 'policies');
-    mkdirSync(policies);
-    writeFileSync(path.join(policies, 'broken.rego'), 'package broken\n\nallow if {\n');
+  it('checks the signature when given a public key', async () => {
+    const signer = keyPair(scratch, 'signer');
+    const signed = buildBundle(scratch, 'signed', MINIMAL_POLICIES, { signingKey: signer.privateKey });
+    const good = collect();
+    await runFixtureCommand({ bundle: signed, publicKey: signer.publicKey, fixtures: fixtureDir([{ name: 'trusted', description: 'x', input: {}, expect: { allow: true } }]), schemasDir: SCHEMAS }, good.out);
+    expect(good.text()).toContain('signature verified');
+    const other = keyPair(scratch, 'other');
+    const bad = collect();
+    expect(await runFixtureCommand({ bundle: signed, publicKey: other.publicKey, fixtures: FIXTURES, schemasDir: SCHEMAS }, bad.out)).toBe(2);
+    expect(bad.text()).toMatch(/^fixtures: cannot load the bundle .*signed\.tar\.gz: the bundle's signature does not verify/);
+  });
+
+  it('exits 2 when the bundle cannot be loaded', async () => {
     const { out, text } = collect();
-    expect(await runPolicyTestCommand({ policies, fixtures: FIXTURES, schemasDir: SCHEMAS }, out)).toBe(2);
-    expect(text()).toContain('cannot load');
+    expect(await runFixtureCommand({ bundle: path.join(scratch, 'absent.tar.gz'), fixtures: FIXTURES, schemasDir: SCHEMAS }, out)).toBe(2);
+    expect(text()).toContain('no such file');
   });
 });

@@ -5,19 +5,16 @@
  *
  * Every file is validated against `schemas/fixture.schema.json`, every case's input
  * (after the file's `base` is deep-merged under it) against the entrypoint's input schema,
- * then evaluated by a RegoEngine holding the product's policies (tests excluded) and
- * compared with the expectation. Reasons, obligations and requirements listed in `expect`
+ * then evaluated by a policy bundle — the very artefact the service serves — and compared
+ * with the expectation. Reasons, obligations and requirements listed in `expect`
  * must be contained in the result; `allow` and `outcome` must be equal.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { RegoEngine, RegoError, type PreparedQuery } from '../rego/index.js';
 import { SCHEMAS_DIR } from '../paths.js';
-import { DECISION_QUERY, ENROLLMENT_QUERY, listRegoFiles } from './bundle.js';
+import { ENTRYPOINTS, type Entrypoint, type PolicyBundle } from './bundle.js';
+import { toJUnitXml } from './junit.js';
 import { describeErrors, loadSchemas, type SchemaRegistry } from './schemaRegistry.js';
-
-/** The two entrypoints of the policy contract (DESIGN §3). */
-export type Entrypoint = 'decision' | 'enrollment';
 
 const SCHEMA_BASE = 'https://schemas.enigm.dev/trust/';
 
@@ -30,7 +27,6 @@ export const INPUT_SCHEMA_IDS: Readonly<Record<Entrypoint, string>> = {
   enrollment: `${SCHEMA_BASE}enrollment-input.schema.json`,
 };
 
-const QUERIES: Readonly<Record<Entrypoint, string>> = { decision: DECISION_QUERY, enrollment: ENROLLMENT_QUERY };
 
 /** What a case expects of the result. Lists are "must contain", not "must equal". */
 export interface FixtureExpect {
@@ -78,7 +74,8 @@ export interface FixtureCaseResult {
 
 /** Everything a fixture run found. */
 export interface FixtureReport {
-  policyDir: string;
+  /** The bundle evaluated: its file and revision. */
+  bundle: { file: string; revision: string };
   fixturesDir: string;
   results: FixtureCaseResult[];
   passed: number;
@@ -153,15 +150,6 @@ export function loadFixtures(dir: string, options: FixtureOptions = {}): Fixture
   return listJsonFiles(dir).map((file) => readFixture(dir, file, registry));
 }
 
-/** The product's policies (no `*_test.rego`), compiled, with each entrypoint prepared. */
-function loadPolicyQueries(policyDir: string): Record<Entrypoint, PreparedQuery> {
-  const files = listRegoFiles(policyDir);
-  if (files.length === 0) throw new Error(`no policies (*.rego) in ${policyDir}`);
-  const engine = new RegoEngine({ strict: true });
-  for (const file of files) engine.addModule(path.join(policyDir, file), readFileSync(path.join(policyDir, file), 'utf8'));
-  return { decision: engine.prepare(QUERIES.decision), enrollment: engine.prepare(QUERIES.enrollment) };
-}
-
 const show = (v: unknown) => JSON.stringify(v);
 
 function missing(label: string, expected: string[] | undefined, actual: unknown): string[] {
@@ -172,7 +160,7 @@ function missing(label: string, expected: string[] | undefined, actual: unknown)
 
 /** What differs between a result and a case's expectation, one line each; empty when it matches. */
 export function compareResult(entrypoint: Entrypoint, expect: FixtureExpect, actual: unknown): string[] {
-  if (!isObject(actual)) return [`result: expected an object from ${QUERIES[entrypoint]}, got ${actual === undefined ? 'undefined' : show(actual)}`];
+  if (!isObject(actual)) return [`result: expected an object from ${ENTRYPOINTS[entrypoint]}, got ${actual === undefined ? 'undefined' : show(actual)}`];
   const diffs: string[] = [];
   if (expect.allow !== undefined && actual.allow !== expect.allow) diffs.push(`allow: expected ${show(expect.allow)}, got ${show(actual.allow)}`);
   if (expect.outcome !== undefined && actual.outcome !== expect.outcome) diffs.push(`outcome: expected ${show(expect.outcome)}, got ${show(actual.outcome)}`);
@@ -182,13 +170,7 @@ export function compareResult(entrypoint: Entrypoint, expect: FixtureExpect, act
   return diffs;
 }
 
-function evaluate(query: PreparedQuery, input: unknown): unknown {
-  const rows = query.eval(input);
-  if (rows.length > 1) throw new Error(`the entrypoint produced ${rows.length} results, expected one`);
-  return rows.length === 1 ? rows[0].expressions[0] : undefined;
-}
-
-function runCase(file: FixtureFile, c: FixtureCase, queries: Record<Entrypoint, PreparedQuery>, registry: SchemaRegistry): FixtureCaseResult {
+function runCase(file: FixtureFile, c: FixtureCase, bundle: PolicyBundle, registry: SchemaRegistry): FixtureCaseResult {
   const entrypoint = file.entrypoint as Entrypoint;
   const base = { file: file.file, name: c.name, description: c.description, entrypoint };
   const started = performance.now();
@@ -199,9 +181,10 @@ function runCase(file: FixtureFile, c: FixtureCase, queries: Record<Entrypoint, 
   }
   let actual: unknown;
   try {
-    actual = evaluate(queries[entrypoint], c.input);
+    actual = bundle.evaluate(entrypoint, c.input);
   } catch (e) {
-    const message = e instanceof RegoError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+    // The Wasm SDK throws bare strings for what the policy aborted on.
+    const message = e instanceof Error ? e.message : String(e);
     return { ...base, status: 'error', differences: message.split('\n'), durationMs: elapsed() };
   }
   const differences = compareResult(entrypoint, c.expect, actual);
@@ -209,25 +192,23 @@ function runCase(file: FixtureFile, c: FixtureCase, queries: Record<Entrypoint, 
 }
 
 /**
- * Runs every fixture under `fixturesDir` against the policies of `policyDir`. Throws when
- * the policies do not load (a RegoError naming file and position); every problem of a
- * fixture file or case is a result in the report.
+ * Runs every fixture under `fixturesDir` against `bundle`; every problem of a fixture file
+ * or case is a result in the report.
  */
-export function runFixtures(policyDir: string, fixturesDir: string, options: FixtureOptions = {}): FixtureReport {
+export function runFixtures(bundle: PolicyBundle, fixturesDir: string, options: FixtureOptions = {}): FixtureReport {
   const started = performance.now();
   const registry = loadSchemas(options.schemasDir ?? SCHEMAS_DIR);
-  const queries = loadPolicyQueries(policyDir);
   const results: FixtureCaseResult[] = [];
   for (const file of listJsonFiles(fixturesDir).map((f) => readFixture(fixturesDir, f, registry))) {
     if (file.problems.length > 0) {
       results.push({ file: file.file, name: '(file)', description: file.description ?? '', entrypoint: file.entrypoint, status: 'invalid', differences: file.problems, durationMs: 0 });
       continue;
     }
-    for (const c of file.cases) results.push(runCase(file, c, queries, registry));
+    for (const c of file.cases) results.push(runCase(file, c, bundle, registry));
   }
   const count = (s: FixtureStatus) => results.filter((r) => r.status === s).length;
   return {
-    policyDir, fixturesDir, results,
+    bundle: { file: bundle.file, revision: bundle.revision }, fixturesDir, results,
     passed: count('pass'), failed: count('fail'), invalid: count('invalid'), errored: count('error'),
     durationMs: performance.now() - started,
   };
@@ -266,38 +247,16 @@ export function formatFixtureReport(report: FixtureReport, options: FixtureForma
   return lines.join('\n') + '\n';
 }
 
-function escapeXml(text: string): string {
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
-
-function attrs(values: Record<string, string | number>): string {
-  return Object.entries(values).map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`).join('');
-}
-
-const seconds = (ms: number) => (ms / 1000).toFixed(6);
-
-function junitCase(r: FixtureCaseResult): string {
-  const classname = `fixtures.${r.file.replace(/\.json$/, '').replace(/\//g, '.')}`;
-  const open = `    <testcase${attrs({ name: r.name, classname, file: r.file, time: seconds(r.durationMs) })}`;
-  if (r.status === 'pass') return `${open}/>`;
-  const body = escapeXml(r.differences.join('\n'));
-  const tag = r.status === 'fail' ? 'failure' : 'error';
-  return `${open}>\n      <${tag}${attrs({ message: r.differences[0] ?? r.status, type: r.status })}>${body}</${tag}>\n    </testcase>`;
-}
-
 /** JUnit XML of a fixture report: one `<testsuite>` per fixture file, one `<testcase>` per case. */
 export function fixturesToJUnitXml(report: FixtureReport): string {
-  const byFile = new Map<string, FixtureCaseResult[]>();
-  for (const r of report.results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
-  const suites = [...byFile].map(([file, rs]) => {
-    const time = rs.reduce((t, r) => t + r.durationMs, 0);
-    const failures = rs.filter((r) => r.status === 'fail').length;
-    const errors = rs.length - failures - rs.filter((r) => r.status === 'pass').length;
-    const head = `  <testsuite${attrs({ name: file, tests: rs.length, failures, errors, time: seconds(time) })}>`;
-    return [head, ...rs.map(junitCase), '  </testsuite>'].join('\n');
-  });
-  const head = `<testsuites${attrs({ name: 'fixtures', tests: report.results.length, failures: report.failed, errors: report.invalid + report.errored, time: seconds(report.durationMs) })}>`;
-  return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites, '</testsuites>', ''].join('\n');
+  return toJUnitXml('fixtures', report.results.map((r) => ({
+    suite: r.file,
+    name: r.name,
+    classname: `fixtures.${r.file.replace(/\.json$/, '').replace(/\//g, '.')}`,
+    file: r.file,
+    durationMs: r.durationMs,
+    ...(r.status === 'pass' ? {} : {
+      problem: { kind: r.status === 'fail' ? 'failure' as const : 'error' as const, type: r.status, message: r.differences[0] ?? r.status, detail: r.differences.join('\n') },
+    }),
+  })), report.durationMs);
 }

@@ -11,8 +11,7 @@ import { apiRoutes } from '../../src/http/api.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import { POLICIES_DIR } from '../../src/paths.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
+import { servedPolicies } from '../helpers/policy.js';
 import { openRedis } from '../../src/queue/redis.js';
 import type { Database } from '../../src/store/database.js';
 import { adminKey, seedEnrollment, stateOf } from '../helpers/admin.js';
@@ -31,7 +30,8 @@ describe('an approver approving an enrollment of another organisation', () => {
     drop = s.drop;
     redis = openRedis(REDIS_URL);
     const config = parseConfig({ ID_SECRET: TEST_ID_SECRET, PORT: '0' });
-    app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies: createPolicyStore(POLICIES_DIR), redis, config })) });
+    const policies = await servedPolicies();
+    app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, redis, config })) });
   });
   afterAll(async () => {
     redis.disconnect();

@@ -5,8 +5,7 @@ import { createApp } from '../../src/http/app.js';
 import { apiRoutes } from '../../src/http/api.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import { POLICIES_DIR } from '../../src/paths.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
+import { servedPolicies } from '../helpers/policy.js';
 import { openRedis } from '../../src/queue/redis.js';
 import { DEAD_REDIS_URL } from '../helpers/env.js';
 import { adminTestbed, adminKey, get, seedSignal, setDevice, expectAdminSchema } from '../helpers/admin.js';
@@ -227,7 +226,8 @@ describe('Enigm Command inventory, against real PostgreSQL', () => {
   it('is served by the v1 API, behind its authentication', async () => {
     const redis = openRedis(DEAD_REDIS_URL);
     try {
-      const api = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies: createPolicyStore(POLICIES_DIR) })) });
+      const policies = await servedPolicies();
+      const api = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies })) });
       const res = await request(api).get('/v1/admin/devices?limit=1').set('authorization', `Bearer ${viewer}`);
       expect(res.status).toBe(200);
       expect(res.body.items).toHaveLength(1);

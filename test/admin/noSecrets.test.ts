@@ -14,8 +14,7 @@ import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { adminRoutes } from '../../src/http/routes/admin/index.js';
-import { POLICIES_DIR } from '../../src/paths.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
+import { servedPolicies } from '../helpers/policy.js';
 import { openRedis } from '../../src/queue/redis.js';
 import { createServiceKey } from '../../src/trust/apiKeys.js';
 import { newId, sha256Hex } from '../../src/trust/ids.js';
@@ -210,7 +209,7 @@ describe('no secret leaves through an admin response', () => {
   it("walks the other route groups' admin reads of the v1 API too", async () => {
     const redis = openRedis(DEAD_REDIS_URL);
     try {
-      const api = apiRoutes({ db, policies: createPolicyStore(POLICIES_DIR) });
+      const api = apiRoutes({ db, policies: await servedPolicies() });
       const app2 = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(api) });
       const mine = new Set(routesOf(adminRoutes({ db })));
       const others = routesOf(api).filter((r) => !mine.has(r) && r.startsWith('GET ') && r.includes('/admin/'));

@@ -7,8 +7,7 @@ import { approveByDevice } from '../../src/trust/enrollment/approvals.js';
 import { issueChallenge } from '../../src/trust/enrollment/challenges.js';
 import { DEFAULT_ENROLLMENT_SETTINGS } from '../../src/trust/enrollment/settings.js';
 import { policyInputValidator } from '../../src/http/api.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
-import { POLICIES_DIR } from '../../src/paths.js';
+import { servedPolicies } from '../helpers/policy.js';
 import type { SoftAuthenticator } from '../helpers/softAuthenticator.js';
 import {
   adminToken, audits, authenticator, enroll, enrollmentHarness, ORIGIN, post, stateSnapshot, trustedFirstDevice, type Harness,
@@ -171,8 +170,9 @@ describe('approval by an existing trusted device', () => {
     expect([res.status, res.body.code]).toEqual([401, 'unauthenticated']);
     expect(await stateSnapshot(h)).toBe(snapshot);
     // The same assertion, had its request been authenticated just before the revocation committed.
+    const policies = await servedPolicies();
     const deps = {
-      db: h.db, redis: h.redis, policy: () => createPolicyStore(POLICIES_DIR).current(), idSecret: 'x'.repeat(40),
+      db: h.db, redis: h.redis, policy: () => policies.current(), idSecret: 'x'.repeat(40),
       validateEnrollmentInput: policyInputValidator('https://schemas.enigm.dev/trust/enrollment-input.schema.json'),
       rp: { id: 'localhost', origin: ORIGIN, name: 'Enigm' }, settings: DEFAULT_ENROLLMENT_SETTINGS,
     };

@@ -5,8 +5,7 @@ import { createApp } from '../../src/http/app.js';
 import { apiRoutes } from '../../src/http/api.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import { POLICIES_DIR } from '../../src/paths.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
+import { servedPolicies } from '../helpers/policy.js';
 import { startFanout, type FanoutRuntime } from '../../src/queue/fanout.js';
 import { openRedis } from '../../src/queue/redis.js';
 import { LIFECYCLE_EVENT, SESSION_REVOKED_EVENT } from '../../src/queue/securityEventToken.js';
@@ -79,7 +78,7 @@ describe('fan-out HTTP API: subscribers, status, epoch acknowledgements, re-driv
     operator = (await createAdminKey(db, { orgId: org, role: 'operator' }, system)).token;
     viewer = (await createAdminKey(db, { orgId: org, role: 'viewer' }, system)).token;
     foreignOperator = (await createAdminKey(db, { orgId: otherOrg, role: 'operator' }, system)).token;
-    const policies = createPolicyStore(POLICIES_DIR);
+    const policies = await servedPolicies();
     const signingKeys = keys();
     app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, signingKeys })) });
     fanout = await startFanout({ db, redisUrl: REDIS_URL, settings: testSettings(prefix), signingKeys, logger: createLogger('silent'), subscriberRefreshMs: 200 });

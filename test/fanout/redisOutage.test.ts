@@ -1,7 +1,6 @@
 import { createLogger } from '../../src/http/logger.js';
 import { policyInputValidator } from '../../src/http/api.js';
-import { POLICIES_DIR } from '../../src/paths.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
+import { servedPolicies } from '../helpers/policy.js';
 import { startFanout, type FanoutRuntime } from '../../src/queue/fanout.js';
 import { LIFECYCLE_EVENT, SESSION_REVOKED_EVENT } from '../../src/queue/securityEventToken.js';
 import { createSigningKeyStore, type SigningKeyStore } from '../../src/queue/signingKeys.js';
@@ -61,7 +60,8 @@ describe('a revocation while Redis is unreachable', () => {
     drop = s.drop;
     org = await seedOrg(db);
     keys = createSigningKeyStore({ db, idSecret: TEST_ID_SECRET });
-    decisions = { db, policy: () => createPolicyStore(POLICIES_DIR).current(), validateInput: policyInputValidator() };
+    const policies = await servedPolicies();
+    decisions = { db, policy: () => policies.current(), validateInput: policyInputValidator() };
     receiver = await startReceiver();
     subscriberId = (await createSubscriber(db, { name: 'messaging', url: receiver.url, events: [LIFECYCLE_EVENT, SESSION_REVOKED_EVENT] }, 'key_test', actor)).id;
   });

@@ -11,8 +11,7 @@ import { apiRoutes } from '../../src/http/api.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import { POLICIES_DIR } from '../../src/paths.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
+import { servedPolicies } from './policy.js';
 import { openRedis, whenRedisReady } from '../../src/queue/redis.js';
 import type { Database } from '../../src/store/database.js';
 import { createAdminKey, createServiceKey } from '../../src/trust/apiKeys.js';
@@ -41,7 +40,7 @@ export async function enrollmentHarness(settings: Partial<EnrollmentSettings> = 
   const org = await seedOrg(db);
   const serviceToken = (await createServiceKey(db, { name: uniqueName('svc'), scopes: ['accounts:write', 'decisions:read'] }, system)).token;
   const config = parseConfig({ RP_ID: 'localhost', RP_ORIGIN: ORIGIN, ID_SECRET: TEST_ID_SECRET, PORT: '8080' });
-  const policies = createPolicyStore(POLICIES_DIR);
+  const policies = await servedPolicies();
   const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, redis, config, enrollment: settings })) });
   return {
     app, db, redis, org, serviceToken,

@@ -12,8 +12,7 @@ import { apiRoutes } from '../../src/http/api.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/http/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import { POLICIES_DIR } from '../../src/paths.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
+import { servedPolicies } from './policy.js';
 import { openRedis, whenRedisReady } from '../../src/queue/redis.js';
 import type { Database } from '../../src/store/database.js';
 import { createAdminKey, createServiceKey } from '../../src/trust/apiKeys.js';
@@ -42,7 +41,7 @@ export async function signalTestEnv(): Promise<SignalTestEnv> {
   const redis = openRedis(REDIS_URL, { keyPrefix: `${uniqueName('signals')}:` });
   await whenRedisReady(redis, 5000);
   const config = parseConfig({ RP_ID: 'trust.enigm.test', RP_ORIGIN: AUDIENCE, LOG_LEVEL: 'silent' });
-  const policies = createPolicyStore(POLICIES_DIR);
+  const policies = await servedPolicies();
   const app = createApp({ db, redis, logger: createLogger('silent'), metrics: createMetrics(), mount: (a) => a.use(apiRoutes({ db, policies, redis, config })) });
   const relayToken = (await createServiceKey(db, { name: uniqueName('relay'), scopes: ['signals:write', 'decisions:read'] }, system)).token;
   return {

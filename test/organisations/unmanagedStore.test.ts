@@ -13,9 +13,8 @@ import { createAccount } from '../../src/trust/enrollment/accounts.js';
 import { SETTING_DEFAULTS } from '../../src/trust/organisations/settings.js';
 import { buildDecisionInput } from '../../src/trust/policyInput.js';
 import { policyInputValidator } from '../../src/http/api.js';
-import { createPolicyStore } from '../../src/policy/policyStore.js';
-import { POLICIES_DIR } from '../../src/paths.js';
 import { postgresSchema } from '../helpers/env.js';
+import { servedPolicies } from '../helpers/policy.js';
 import { seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 const FRESH: Array<[string, () => Promise<{ db: Database; close(): Promise<void> }>]> = [
@@ -23,7 +22,6 @@ const FRESH: Array<[string, () => Promise<{ db: Database; close(): Promise<void>
   ['PostgreSQL', async () => { const s = await postgresSchema(); return { db: s.db, close: s.drop }; }],
 ];
 const system = { type: 'system', id: 'test' } as const;
-const policies = createPolicyStore(POLICIES_DIR);
 
 describe.each(FRESH)('unmanaged accounts on a fresh %s database', (_name, open) => {
   let db: Database;
@@ -64,6 +62,7 @@ describe.each(FRESH)('unmanaged accounts on a fresh %s database', (_name, open) 
     expect(policyInputValidator()(input)).toBeUndefined();
 
     const key = await createServiceKey(db, { name: 'messaging', scopes: ['decisions:read'] }, system);
+    const policies = await servedPolicies();
     const deps = { db, policy: () => policies.current(), validateInput: policyInputValidator() };
     const ask = (action: string) => decide(deps, { accountId: solo.accountId, deviceId: device, action, caller: key.id });
     expect(await ask('keys.access')).toMatchObject({ allow: true, reasons: ['device_trusted'] });

@@ -14,6 +14,13 @@
 #
 # The input document is described by schemas/policy-input.schema.json; the service builds
 # it from its own records and validates it before evaluation.
+# METADATA
+# title: Enigm Trust decision policy
+# description: >-
+#   May this device, of this account, do this action now? Deny unless every condition holds.
+# scope: package
+# schemas:
+#   - input: schema["policy-input.schema"]
 package enigm.trust.decision
 
 # ---------------------------------------------------------------------------------------
@@ -327,7 +334,10 @@ reasons := sort(allow_reasons) if {
 	count(deny) > 0
 } else := ["policy_conditions_not_met"]
 
-# The entrypoint.
+# METADATA
+# title: Decision
+# description: '{"allow": bool, "reasons": [string], "obligations": [string]} for input.action.'
+# entrypoint: true
 result := {
 	"allow": allow,
 	"reasons": reasons,

@@ -61,7 +61,7 @@ high_risk := decision.high_risk_actions
 # Which actions each lifecycle state gets when every other condition holds.
 allowed_in_state := {
 	"trusted": all_actions,
-	"restricted": live | {"account.resources", "device.revoke"},
+	"restricted": (live | {"account.resources", "device.revoke"}),
 	"pending": set(),
 	"revoked": set(),
 	"replaced": set(),
@@ -71,7 +71,8 @@ allowed_in_state := {
 # The decision for `action` under `overrides` is allowed exactly when `action` is in `expected`.
 # Written positively so that an undefined decision counts as a mismatch, not a pass.
 agrees(action, overrides, expected) if {
-	decide_action(action, overrides).allow == (action in expected)
+	should_allow := action in expected
+	decide_action(action, overrides).allow == should_allow
 }
 
 # Actions whose answer differs from `expected` (the allowed set) under `overrides`.
@@ -159,6 +160,7 @@ test_replacement_device_is_judged_on_its_own_state if {
 	# A pending replacement of a trusted device gets nothing...
 	pending := {"device": {"state": "pending", "approval": {"method": null}, "replacement": {"replaces": "dev_old"}}}
 	count(mismatches(pending, set())) == 0
+
 	# ...and once approved it is an ordinary trusted device.
 	approved := {"device": {"replacement": {"replaces": "dev_old"}}}
 	count(mismatches(approved, all_actions)) == 0
@@ -388,7 +390,8 @@ test_unknown_action_denied if {
 test_device_revoke_and_account_resources_need_trusted_or_restricted if {
 	every action in {"device.revoke", "account.resources"} {
 		every state in all_states {
-			decide_action(action, {"device": {"state": state}}).allow == (state in {"trusted", "restricted"})
+			should_allow := state in {"trusted", "restricted"}
+			decide_action(action, {"device": {"state": state}}).allow == should_allow
 		}
 	}
 }

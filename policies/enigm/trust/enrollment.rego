@@ -17,6 +17,14 @@
 # evidence; `input.device.approval` and `input.replacement.old_state` never do.
 #
 # The input document is described by schemas/enrollment-input.schema.json.
+# METADATA
+# title: Enigm Trust enrollment policy
+# description: >-
+#   What a pending device becomes given the approvals gathered for it: pending, trusted,
+#   restricted or denied.
+# scope: package
+# schemas:
+#   - input: schema["enrollment-input.schema"]
 package enigm.trust.enrollment
 
 # ---------------------------------------------------------------------------------------
@@ -398,7 +406,10 @@ reasons := sort(blocked | notes) if {
 	outcome == "trusted"
 } else := sort(grants | notes)
 
-# The entrypoint.
+# METADATA
+# title: Enrollment outcome
+# description: '{"outcome": "pending"|"trusted"|"restricted"|"denied", "requirements": [string], "reasons": [string]}.'
+# entrypoint: true
 result := {
 	"outcome": outcome,
 	"requirements": requirements,
