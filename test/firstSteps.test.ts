@@ -18,6 +18,9 @@ import { SoftAuthenticator } from './helpers/softAuthenticator.js';
 const run = promisify(execFile);
 const CLI = path.resolve('dist/cli/main.js');
 const ORIGIN = 'http://localhost:8080';
+// Seven processes start one after another (six commands and the service): on a loaded machine
+// that takes longer than one test's default 30 s.
+const STEPS_TIMEOUT_MS = 120_000;
 
 describe('first steps on a fresh PostgreSQL database, through the real CLI and HTTP API', () => {
   let schema: Awaited<ReturnType<typeof postgresSchema>>;
@@ -138,5 +141,5 @@ describe('first steps on a fresh PostgreSQL database, through the real CLI and H
     // Nobody in acme sees or steers the unmanaged account.
     expect((await http('GET', `/v1/admin/accounts/${bob.body.accountId}`, tokens.operator)).status).toBe(404);
     expect((await http('GET', `/v1/admin/accounts/${alice.body.accountId}`, tokens.operator)).status).toBe(200);
-  });
+  }, STEPS_TIMEOUT_MS);
 });
