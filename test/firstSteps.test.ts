@@ -9,13 +9,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import request from 'supertest';
 import { POSTGRES_URL, postgresSchema, REDIS_URL, tempDir, uniqueName } from './helpers/env.js';
 import { TEST_ID_SECRET } from './helpers/seed.js';
 import { SoftAuthenticator } from './helpers/softAuthenticator.js';
 
-const run = promisify(execFile);
 const CLI = path.resolve('dist/cli/main.js');
 const ORIGIN = 'http://localhost:8080';
 // Seven processes start one after another (six commands and the service): on a loaded machine
@@ -34,13 +32,18 @@ describe('first steps on a fresh PostgreSQL database, through the real CLI and H
     schema = await postgresSchema();
     data = tempDir();
     const databaseUrl = new URL(POSTGRES_URL);
-    databaseUrl.searchParams.set('options', `-c search_path="${schema.schema}",public`);
+    // The schema alone: were it dropped under a command still running, that command fails
+    // instead of writing into the shared database's public schema.
+    databaseUrl.searchParams.set('options', `-c search_path="${schema.schema}"`);
     env = {
       ...process.env, DATABASE_URL: databaseUrl.toString(), ID_SECRET: TEST_ID_SECRET, DATA_DIR: data.dir, REDIS_URL,
       RP_ID: 'localhost', RP_ORIGIN: ORIGIN, PORT: '0', LOG_LEVEL: 'info', FANOUT_IN_PROCESS: 'false', FANOUT_PREFIX: uniqueName('first'),
     };
   });
   afterAll(async () => {
+    // Every command this test started has ended before its schema goes.
+    for (const child of commands) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all([...commands].map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server?.once('exit', r));
       server.kill('SIGTERM');
@@ -50,13 +53,16 @@ describe('first steps on a fresh PostgreSQL database, through the real CLI and H
     data.remove();
   });
 
+  const commands = new Set<ChildProcess>();
+
   /** `enigm-trust …` → its output lines; a non-zero exit fails with its error line. */
-  const cli = async (...args: string[]): Promise<string[]> => {
-    const r = await run('node', [CLI, ...args], { env }).catch((e: { code: number; stderr: string }) => {
-      throw new Error(`enigm-trust ${args.join(' ')} exited ${e.code}: ${e.stderr}`);
+  const cli = (...args: string[]): Promise<string[]> => new Promise((resolve, reject) => {
+    const child = execFile('node', [CLI, ...args], { env }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`enigm-trust ${args.join(' ')} failed (${err.code ?? err.signal}): ${stderr}`));
+      else resolve(stdout.trimEnd().split('\n'));
     });
-    return r.stdout.trimEnd().split('\n');
-  };
+    commands.add(child);
+  });
 
   const http = (method: 'GET' | 'POST' | 'PATCH', route: string, token: string | undefined, body?: object): request.Test => {
     const r = method === 'GET' ? request(url).get(route) : method === 'POST' ? request(url).post(route) : request(url).patch(route);
