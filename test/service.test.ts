@@ -14,6 +14,9 @@ import { seedAccount, seedDevice, seedOrg } from './helpers/seed.js';
 
 const run = promisify(execFile);
 const CLI = path.resolve('dist/cli/main.js');
+// A service and a command on the embedded database, the first start provisioning its demo
+// organisation: on a loaded machine that takes longer than one test's default 30 s.
+const DEV_START_TIMEOUT_MS = 90_000;
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -142,7 +145,7 @@ describe('the service process', () => {
     expect(existsSync(path.join(tmp.dir, 'db', '.lock'))).toBe(false);
     writeFileSync(path.join(tmp.dir, 'probe'), '');
     tmp.remove();
-  });
+  }, DEV_START_TIMEOUT_MS);
 
   it('stops start-up in one line when the policy bundle is missing, or unsigned while a key is configured', async () => {
     const tmp = tempDir();
