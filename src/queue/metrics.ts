@@ -51,8 +51,13 @@ export function fanoutMetrics(registry: Registry, sources: { db: Database; queue
     help: 'Lifecycle events committed but not yet handed to the queue (grows while Redis is unreachable)',
     registers: [registry],
     async collect() {
-      const r = await sources.db.query<{ n: number | string }>('SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL');
-      this.set(Number(r.rows[0].n));
+      try {
+        const r = await sources.db.query<{ n: number | string }>('SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL');
+        this.set(Number(r.rows[0].n));
+      } catch {
+        // While the database is away the figure is unknown (NaN, not a reassuring 0); the rest is still scraped.
+        this.set(Number.NaN);
+      }
     },
   });
   const metrics: FanoutMetrics = {
