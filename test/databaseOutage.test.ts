@@ -76,6 +76,10 @@ describe('the service while PostgreSQL is away', () => {
       expect([res.status, res.body.code, res.headers['retry-after'], res.headers['content-type']])
         .toEqual([503, 'database_unavailable', '5', expect.stringMatching(/^application\/problem\+json/)]);
     }
+    for (let i = 0; i < 3; i++) {
+      const ready = await request(service.url).get('/readyz');
+      expect([ready.status, ready.body.code, ready.body.checks.redis]).toEqual([503, 'not_ready', 'ok']);
+    }
     // Still scraped while the database is away: what cannot be known is NaN, not 0.
     const metrics = await request(service.url).get('/metrics');
     expect(metrics.status).toBe(200);
@@ -90,6 +94,10 @@ describe('the service while PostgreSQL is away', () => {
     const lines = log.lines();
     expect(lines.filter((l) => String(l.msg).startsWith('database unavailable'))).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 'database available again')).toEqual([expect.objectContaining({ downMs: expect.any(Number) })]);
+    // Readiness changed twice, logged once each (a warning, then information).
+    expect((await request(service.url).get('/readyz')).body.status).toBe('ready');
+    const readiness = log.lines().filter((l) => /^(not ready|ready again)/.test(String(l.msg)));
+    expect(readiness.map((l) => [l.level, l.msg])).toEqual([[40, 'not ready: the database does not answer'], [30, 'ready again']]);
     // No request logged an error, and no line carries a stack.
     expect(lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
     expect(lines.filter((l) => JSON.stringify(l).includes('\\n    at '))).toEqual([]);
