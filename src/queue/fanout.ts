@@ -57,7 +57,7 @@ export async function startFanout(opts: FanoutOptions): Promise<FanoutRuntime> {
       prefix: settings.prefix,
       logger,
       events: { db: opts.db, queues, attempts: settings.attempts },
-      delivery: { db: opts.db, signingKeys: opts.signingKeys, issuer: settings.issuer, push: { timeoutMs: settings.timeoutMs, agents }, metrics },
+      delivery: { db: opts.db, signingKeys: opts.signingKeys, issuer: settings.issuer, push: { timeoutMs: settings.timeoutMs, agents }, backoff: { baseMs: settings.backoffMs, maxMs: settings.backoffMaxMs }, metrics },
       concurrency: settings.concurrency,
       lockMs: settings.lockMs,
       backoff: { baseMs: settings.backoffMs, maxMs: settings.backoffMaxMs },
