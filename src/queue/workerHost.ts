@@ -33,6 +33,8 @@ export interface WorkerHostOptions {
 export interface WorkerHost {
   /** Starts or stops delivery workers to match the active subscribers. */
   refresh(): Promise<void>;
+  /** Starts a delivery worker for `subscriberId` unless one runs. */
+  serve(subscriberId: string): void;
   /** Stops taking jobs and waits for those in progress, unless `force` (Redis is gone: nothing could be recorded). */
   close(force?: boolean): Promise<void>;
 }
@@ -151,6 +153,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
 
   return {
     refresh,
+    serve: ensureDeliveryWorker,
     async close(force = false) {
       closed = true;
       clearInterval(refreshing);

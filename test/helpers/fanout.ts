@@ -84,6 +84,7 @@ export function testSettings(prefix: string, overrides: Partial<FanoutSettings> 
     concurrency: 4,
     lockMs: 5000, // long enough that a loaded machine never makes a live job look stalled
     pollMs: 20,
+    reconcileMs: 1000,
     issuer: 'https://trust.test.enigm.dev',
     ...overrides,
   };

@@ -9,11 +9,11 @@ ALTER TABLE deliveries ADD COLUMN next_attempt_at timestamptz;
 UPDATE deliveries SET job_generation = redrives, enqueued_at = created_at;
 ALTER TABLE deliveries ALTER COLUMN enqueued_at SET DEFAULT now();
 ALTER TABLE deliveries ALTER COLUMN enqueued_at SET NOT NULL;
--- The few deliveries still pending, by age per subscriber (metrics) and by hand-over (reconciler).
+-- The few deliveries still pending: by age per subscriber (metrics), and all of them (the reconciler).
 CREATE INDEX deliveries_pending_age ON deliveries (subscriber_id, created_at) WHERE status = 'pending';
-CREATE INDEX deliveries_pending_enqueued ON deliveries (enqueued_at, id) WHERE status = 'pending';
+CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending';
 
 ALTER TABLE outbox ADD COLUMN expanded_at timestamptz;
 -- Rows relayed before this migration were expanded by the workers of their time.
 UPDATE outbox SET expanded_at = relayed_at WHERE relayed_at IS NOT NULL;
-CREATE INDEX outbox_unexpanded ON outbox (relayed_at, id) WHERE relayed_at IS NOT NULL AND expanded_at IS NULL;
+CREATE INDEX outbox_unexpanded ON outbox (id) WHERE relayed_at IS NOT NULL AND expanded_at IS NULL;
