@@ -27,7 +27,7 @@ export interface FanoutConfig {
   readonly timeoutMs: number;
   /** Pushes in flight per subscriber and process (`FANOUT_CONCURRENCY`). */
   readonly concurrency: number;
-  /** How long a worker's claim on a job lasts unrenewed: a killed worker's job is retried after it (`FANOUT_LOCK_MS`). */
+  /** How soon, at most, a killed worker's job is taken up again by another worker (`FANOUT_LOCK_MS`; see stallTimings). */
   readonly lockMs: number;
   /** How often the relay looks for new outbox rows (`FANOUT_POLL_MS`). */
   readonly pollMs: number;

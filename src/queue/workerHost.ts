@@ -12,6 +12,7 @@ import { retryDelay, type BackoffOptions } from './backoff.js';
 import { OutcomeNotRecorded, markDeliveryFailed, processDelivery, type AttemptFailed, type DeliveryWorkerDeps } from './deliveryWorker.js';
 import { processEvent, type EventWorkerDeps } from './eventWorker.js';
 import { EVENTS_QUEUE, deliveryQueueName, workerConnectionOptions, type DeliveryJob, type EventJob } from './queues.js';
+import { stallTimings } from './stallTimings.js';
 
 export interface WorkerHostOptions {
   db: Database;
@@ -23,7 +24,7 @@ export interface WorkerHostOptions {
   delivery: DeliveryWorkerDeps;
   /** Concurrent pushes per subscriber. */
   concurrency: number;
-  /** Job lock: a job whose worker died is retried after this many milliseconds. */
+  /** A job whose worker died is taken up again within this many milliseconds (see stallTimings). */
   lockMs: number;
   backoff: BackoffOptions;
   /** Milliseconds between re-reads of the subscriber list. */
@@ -91,8 +92,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
     // Not a shared connection: a worker that closes must not lose Redis under another's feet.
     connection: workerConnectionOptions(opts.redisUrl),
     prefix: opts.prefix,
-    lockDuration: opts.lockMs,
-    stalledInterval: opts.lockMs,
+    ...stallTimings(opts.lockMs),
     // A job whose worker was killed is taken up again; only a job that kills workers over and over fails.
     maxStalledCount: 5,
     // The processor chose (and recorded) the delay of a failed push; other failures back off alike.
@@ -110,6 +110,9 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
       { ...common, concurrency: opts.concurrency },
     );
     quiet(worker, subscriberId);
+    worker.on('stalled', (jobId) => {
+      opts.logger.warn({ jobId, deliveryId: jobId.replace(/-r\d+$/, ''), subscriberId }, 'delivery interrupted (its worker stopped); sending it again with the same jti');
+    });
     worker.on('failed', (job, err) => {
       if (!job) return;
       if (gaveUp(job, err)) {
@@ -127,6 +130,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
     { ...common, concurrency: 8 },
   );
   quiet(eventWorker, 'events');
+  eventWorker.on('stalled', (jobId) => opts.logger.warn({ outboxId: jobId }, 'event expansion interrupted (its worker stopped); expanding it again'));
   eventWorker.on('failed', (job, err) => {
     if (!job || err.name === 'UnrecoverableError' || !gaveUp(job, err)) return;
     // Out of attempts (e.g. the database was down for long): hand the row back to the relay,

@@ -118,10 +118,11 @@ export async function removeQueues(prefix: string): Promise<void> {
 export const CLI = path.resolve('dist/cli/main.js');
 
 /**
- * `enigm-trust worker` on `schema` and queue `prefix`, with `env` added; resolves with the process
- * and the first line of its output that `ready` accepts, and rejects if it exits first.
+ * `enigm-trust worker` on `schema` and queue `prefix`, with `env` added; resolves with the process,
+ * the first line of its output that `ready` accepts, and all its output so far (read at any time),
+ * and rejects if it exits first.
  */
-export function startWorkerProcess(opts: { schema: string; prefix: string; dataDir: string; env?: Record<string, string> }, ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string }> {
+export function startWorkerProcess(opts: { schema: string; prefix: string; dataDir: string; env?: Record<string, string> }, ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string; output: () => string }> {
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (make test does) before these tests');
   const databaseUrl = new URL(POSTGRES_URL);
   databaseUrl.searchParams.set('options', `-c search_path="${opts.schema}",public`);
@@ -137,7 +138,7 @@ export function startWorkerProcess(opts: { schema: string; prefix: string; dataD
     child.stdout?.on('data', (c) => {
       out += c;
       const line = out.split('\n').find(ready);
-      if (line !== undefined) resolve({ child, line });
+      if (line !== undefined) resolve({ child, line, output: () => out });
     });
     child.stderr?.on('data', (c) => (out += c));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
