@@ -4,6 +4,7 @@
  * outcome could not be written is not pushed again but recorded once the database returns, and
  * every event reaches every subscriber that asked for it.
  */
+import { Registry } from 'prom-client';
 import { createLogger } from '../../src/http/logger.js';
 import { startFanout, type FanoutRuntime } from '../../src/queue/fanout.js';
 import { LIFECYCLE_EVENT, SESSION_REVOKED_EVENT } from '../../src/queue/securityEventToken.js';
@@ -14,7 +15,7 @@ import { createSubscriber } from '../../src/trust/subscribers.js';
 import { transitionDevice } from '../../src/trust/transition.js';
 import { REDIS_URL, uniqueName } from '../helpers/env.js';
 import { removeQueues, startReceiver, testSettings, waitFor, type Receiver, type ReceiverAnswer } from '../helpers/fanout.js';
-import { fanoutFigures, reportFigures } from '../helpers/fanoutFigures.js';
+import { fanoutFigures, fanoutViewContradictions, reportFigures, strandedDeliveries } from '../helpers/fanoutFigures.js';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/ownPostgres.js';
 import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
@@ -23,6 +24,7 @@ const EVENTS = [LIFECYCLE_EVENT, SESSION_REVOKED_EVENT];
 /** Attempts × back-off: a delivery's whole retry budget is well under a second here. */
 const SETTINGS = { attempts: 3, backoffMs: 20, backoffMaxMs: 100, concurrency: 2 };
 const OUTAGE_MS = 3000;
+const RECONCILE_MS = 1000;
 
 describe('fan-out while PostgreSQL is stopped for longer than the retry budget', () => {
   let pg: OwnPostgres;
@@ -30,6 +32,7 @@ describe('fan-out while PostgreSQL is stopped for longer than the retry budget',
   let keys: SigningKeyStore;
   let fanout: FanoutRuntime;
   let org: string;
+  const registry = new Registry();
   const receivers: Receiver[] = [];
   const prefix = uniqueName('fanout-pg');
 
@@ -53,7 +56,7 @@ describe('fan-out while PostgreSQL is stopped for longer than the retry budget',
     org = await seedOrg(db);
     keys = createSigningKeyStore({ db, idSecret: TEST_ID_SECRET });
     await keys.current();
-    fanout = await startFanout({ db, redisUrl: REDIS_URL, settings: testSettings(prefix, SETTINGS), signingKeys: keys, logger: createLogger('silent'), subscriberRefreshMs: 200 });
+    fanout = await startFanout({ db, redisUrl: REDIS_URL, settings: testSettings(prefix, { ...SETTINGS, reconcileMs: RECONCILE_MS }), signingKeys: keys, logger: createLogger('silent'), registry, subscriberRefreshMs: 200 });
   });
   afterAll(async () => {
     await fanout?.close();
@@ -72,10 +75,20 @@ describe('fan-out while PostgreSQL is stopped for longer than the retry budget',
     await waitFor(() => slow.receiver.received.length >= 5 || undefined, 10_000, 'the backlog to start draining');
     await pg.stop();
     const stoppedAt = Date.now();
-    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    await new Promise((r) => setTimeout(r, OUTAGE_MS / 2));
+    // While it lasts, what only the database knows is not made up: unknown, not 0.
+    const during = await registry.metrics();
+    expect(during).toMatch(/^enigm_trust_fanout_outbox_unrelayed NaN$/im);
+    expect(during).not.toMatch(/^enigm_trust_fanout_oldest_undelivered_seconds\{/m);
+    await new Promise((r) => setTimeout(r, OUTAGE_MS / 2));
     const pushedDuringOutage = slow.receiver.received.length + quick.receiver.received.length;
     await pg.start();
     const restartedAt = Date.now();
+    // Back: the slow subscriber is shown owed, and the view claims nothing that did not arrive.
+    const owedAge = await waitFor(async () => /^enigm_trust_fanout_oldest_undelivered_seconds\{subscriber="[^"]+",name="messaging"\} ([\d.]+)$/m.exec(await registry.metrics())?.[1], 5000, 'the gauge back');
+    expect(Number(owedAge)).toBeGreaterThan(OUTAGE_MS / 1000);
+    expect(await fanoutViewContradictions(db, outboxIds, [slow, quick])).toEqual([]);
+    expect(await strandedDeliveries(db, fanout.queues, outboxIds)).toEqual([]);
     await waitFor(async () => {
       const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE outbox_id = ANY($1) AND status <> 'delivered'`, [outboxIds]);
       return Number(r.rows[0].n) === 0 || undefined;
@@ -89,6 +102,8 @@ describe('fan-out while PostgreSQL is stopped for longer than the retry budget',
     // Pushed again only when the outcome of a push could not be known (none here: the answers came).
     expect(figures.duplicates).toBe(0);
     expect(pushedDuringOutage).toBeLessThan(60);
+    expect(await fanoutViewContradictions(db, outboxIds, [slow, quick])).toEqual([]);
+    expect(await registry.metrics()).toMatch(/^enigm_trust_fanout_oldest_undelivered_seconds\{subscriber="[^"]+",name="messaging"\} 0$/m);
     reportFigures('postgres stopped 3 s (retry budget < 1 s)', { ...figures, outageMs: restartedAt - stoppedAt, drainMs });
   });
 

@@ -7,7 +7,7 @@ import { createSubscriber } from '../../src/trust/subscribers.js';
 import { transitionDevice } from '../../src/trust/transition.js';
 import { postgresSchema, tempDir, uniqueName } from '../helpers/env.js';
 import { removeQueues, startReceiver, startWorkerProcess, waitFor, type Receiver, type ReceiverAnswer } from '../helpers/fanout.js';
-import { fanoutFigures, reportFigures } from '../helpers/fanoutFigures.js';
+import { fanoutFigures, fanoutViewContradictions, reportFigures } from '../helpers/fanoutFigures.js';
 import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 const actor = { type: 'system' as const, id: 'test' };
@@ -98,13 +98,15 @@ describe('one of two worker processes killed mid-push, with a backlog', () => {
   const data = tempDir('enigm-worker-two-');
   const children: ChildProcess[] = [];
 
-  async function startWorker(): Promise<{ child: ChildProcess; output: () => string }> {
+  /** A worker process; it serves its metrics, and resolves once it does. */
+  async function startWorker(): Promise<{ child: ChildProcess; output: () => string; metrics: () => Promise<string> }> {
     const started = await startWorkerProcess(
-      { schema, prefix, dataDir: data.dir, env: { FANOUT_LOCK_MS: String(LOCK_MS), FANOUT_CONCURRENCY: '2', FANOUT_TIMEOUT_MS: '20000', FANOUT_POLL_MS: '50', FANOUT_BACKOFF_MS: '50', FANOUT_RECONCILE_MS: '1000' } },
-      (line) => line.includes('fan-out started'),
+      { schema, prefix, dataDir: data.dir, env: { FANOUT_LOCK_MS: String(LOCK_MS), FANOUT_CONCURRENCY: '2', FANOUT_TIMEOUT_MS: '20000', FANOUT_POLL_MS: '50', FANOUT_BACKOFF_MS: '50', FANOUT_RECONCILE_MS: '1000', WORKER_METRICS_PORT: '0' } },
+      (line) => line.includes('"metrics served"'),
     );
     children.push(started.child);
-    return started;
+    const { url } = JSON.parse(started.line) as { url: string };
+    return { ...started, metrics: async () => (await fetch(url)).text() };
   }
 
   beforeAll(async () => {
@@ -148,6 +150,9 @@ describe('one of two worker processes killed mid-push, with a backlog', () => {
     doomed.child.kill('SIGKILL');
     await new Promise((r) => doomed.child.once('exit', r));
     const killedAt = Date.now();
+    // While the cut-short pushes wait for their locks to lapse: owed, shown so, nothing claimed that did not arrive.
+    expect(Number(/^enigm_trust_fanout_oldest_undelivered_seconds\{subscriber="[^"]+",name="messaging"\} ([\d.]+)$/m.exec(await survivor.metrics())?.[1])).toBeGreaterThan(0);
+    expect(await fanoutViewContradictions(db, outboxIds, subscribers)).toEqual([]);
     release();
 
     await waitFor(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE outbox_id = ANY($1) AND status <> 'delivered'`, [outboxIds])).rows[0].n) === 0 || undefined, 30_000, 'every delivery delivered');
@@ -163,6 +168,8 @@ describe('one of two worker processes killed mid-push, with a backlog', () => {
     const interrupted = survivor.output().split('\n').filter((l) => l.includes('delivery interrupted'));
     const cutIds = (await db.query<{ id: string }>('SELECT id FROM deliveries WHERE jti = ANY($1)', [cutShort])).rows.map((r) => r.id).sort();
     expect(interrupted.map((l) => (JSON.parse(l) as { deliveryId: string }).deliveryId).sort()).toEqual(cutIds);
+    expect(await fanoutViewContradictions(db, outboxIds, subscribers)).toEqual([]);
+    expect(await survivor.metrics()).toMatch(/^enigm_trust_fanout_oldest_undelivered_seconds\{subscriber="[^"]+",name="messaging"\} 0$/m);
     reportFigures('worker killed mid-push (2 pushes in flight), FANOUT_LOCK_MS 3 s', { ...figures, resentAfterMs: Math.max(...resentAfterMs.flat()), drainMs });
   }, 60_000);
 });
