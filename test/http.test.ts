@@ -9,6 +9,8 @@ import { openRedis, whenRedisReady } from '../src/queue/redis.js';
 import type { Database } from '../src/store/database.js';
 import { openPglite } from '../src/store/pglite.js';
 import { openPostgres } from '../src/store/postgres.js';
+import { DatabaseUnavailableError } from '../src/store/databaseUnavailable.js';
+import { HttpError } from '../src/http/problem.js';
 import { PROBE_DEADLINE_MS } from '../src/http/routes/health.js';
 import { DEAD_REDIS_URL, REDIS_URL } from './helpers/env.js';
 
@@ -160,6 +162,26 @@ describe('the HTTP foundation', () => {
     });
     expect((await request(silentApp).get('/work')).status).toBe(200);
     expect(quiet).toEqual([]);
+  });
+
+  it('logs an expected 503 (a dependency away) at warn without a stack, and a fault at error', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = { write: (line: string) => { lines.push(JSON.parse(line)); return true; } } as unknown as NodeJS.WritableStream;
+    const a = createApp({
+      db, redis, logger: createLogger('warn', sink), metrics: createMetrics(),
+      mount: (x) => {
+        x.get('/away', () => { throw new HttpError(503, 'rate_limiter_unavailable', 'this route is unavailable while Redis is unreachable'); });
+        x.get('/database', () => { throw new DatabaseUnavailableError('the database is unavailable: connection refused'); });
+        x.get('/boom', () => { throw new Error('a fault'); });
+      },
+    });
+    const away = await request(a).get('/away');
+    const database = await request(a).get('/database');
+    expect([away.status, database.status, database.body.code, database.headers['retry-after']]).toEqual([503, 503, 'database_unavailable', '5']);
+    expect((await request(a).get('/boom')).status).toBe(500);
+    // The database outage is logged by the store, once; the request adds nothing of its own.
+    expect(lines.map((l) => [l.level, l.msg, l.code])).toEqual([[40, 'request refused: dependency unavailable', 'rate_limiter_unavailable'], [50, 'unexpected error', undefined]]);
+    expect(JSON.stringify(lines[0])).not.toContain('stack');
   });
 
   it('answers an unexpected error with 500 internal_error and no internals', async () => {

@@ -5,6 +5,10 @@
  * two instances put the jobs back, so every event reaches every subscriber that asked for it.
  */
 import { Registry } from 'prom-client';
+import { policyInputValidator } from '../../src/http/api.js';
+import { POLICIES_DIR } from '../../src/paths.js';
+import { createPolicyStore } from '../../src/policy/policyStore.js';
+import { decide } from '../../src/trust/decide.js';
 import { createLogger } from '../../src/http/logger.js';
 import { startFanout, type FanoutRuntime } from '../../src/queue/fanout.js';
 import { LIFECYCLE_EVENT, SESSION_REVOKED_EVENT } from '../../src/queue/securityEventToken.js';
@@ -23,6 +27,7 @@ const actor = { type: 'system' as const, id: 'test' };
 const EVENTS = [LIFECYCLE_EVENT, SESSION_REVOKED_EVENT];
 const RECONCILE_MS = 1000;
 const REVOCATIONS = 30;
+const policies = createPolicyStore(POLICIES_DIR);
 
 /** The value of `metric` with `labels` (all of them, in order) in a scrape, or undefined. */
 function sample(text: string, metric: string, labels = ''): number | undefined {
@@ -60,13 +65,26 @@ describe('fan-out when Redis loses its queued jobs mid-fan-out', () => {
     return { id: (await createSubscriber(db, { name, url: receiver.url, events: EVENTS }, 'key_test', actor)).id, receiver };
   }
 
+  const revokedDevices: Array<{ accountId: string; deviceId: string }> = [];
   async function revoke(n: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
-      const deviceId = await seedDevice(db, await seedAccount(db, org));
+      const accountId = await seedAccount(db, org);
+      const deviceId = await seedDevice(db, accountId, { sessionAgeSeconds: 10, unlockAgeSeconds: 10 });
       ids.push((await transitionDevice(db, { deviceId, to: 'revoked', actor, reason: 'lost' })).outboxId);
+      revokedDevices.push({ accountId, deviceId });
     }
     return ids;
+  }
+
+  /** Decisions for every device revoked so far that allowed anything (there must be none). */
+  async function allowsAfterRevoke(): Promise<number> {
+    const decisions = { db, policy: () => policies.current(), validateInput: policyInputValidator() };
+    let allowed = 0;
+    for (const { accountId, deviceId } of revokedDevices) {
+      if ((await decide(decisions, { accountId, deviceId, action: 'message.receive', caller: 'test' })).allow) allowed++;
+    }
+    return allowed;
   }
 
   const undelivered = async (outboxIds: string[]) =>
@@ -112,6 +130,8 @@ describe('fan-out when Redis loses its queued jobs mid-fan-out', () => {
     const lostAt = Date.now();
     const owedThen = await undelivered(outboxIds);
     expect(owedThen).toBeGreaterThan(0);
+    // Revocations took effect at commit; what Redis lost changes nothing about that.
+    expect(await allowsAfterRevoke()).toBe(0);
 
     // While it lasts, the view shows nothing delivered that did not arrive, and the database-backed
     // gauge shows the slow subscriber is owed deliveries.
