@@ -65,14 +65,16 @@ export function fanoutMetrics(registry: Registry, sources: { db: Database; queue
   });
   new Gauge({
     name: 'enigm_trust_fanout_oldest_undelivered_seconds',
-    help: 'Per active subscriber, how long its oldest delivery neither delivered nor failed has existed (0: none)',
+    help: 'Per active subscriber, seconds since the lifecycle event of its oldest delivery neither delivered nor failed was committed (0: none owed)',
     labelNames: ['subscriber', 'name'] as const,
     registers: [registry],
     async collect() {
       try {
         const r = await sources.db.query<{ id: string; name: string; age: number | string }>(
-          `SELECT s.id, s.name, coalesce(extract(epoch FROM now() - min(d.created_at)), 0) AS age
-             FROM subscribers s LEFT JOIN deliveries d ON d.subscriber_id = s.id AND d.status = 'pending'
+          `SELECT s.id, s.name, coalesce(extract(epoch FROM now() - min(o.created_at)), 0) AS age
+             FROM subscribers s
+             LEFT JOIN deliveries d ON d.subscriber_id = s.id AND d.status = 'pending'
+             LEFT JOIN outbox o ON o.id = d.outbox_id
             WHERE s.deleted_at IS NULL GROUP BY s.id, s.name`);
         this.reset();
         for (const row of r.rows) this.set({ subscriber: row.id, name: row.name }, Math.max(0, Number(row.age)));

@@ -22,7 +22,7 @@ import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../h
 const actor = { type: 'system' as const, id: 'test' };
 const EVENTS = [LIFECYCLE_EVENT, SESSION_REVOKED_EVENT];
 /** Attempts × back-off: a delivery's whole retry budget is well under a second here. */
-const SETTINGS = { attempts: 3, backoffMs: 20, backoffMaxMs: 100, concurrency: 2 };
+const SETTINGS = { attempts: 3, backoffMs: 20, backoffMaxMs: 100, concurrency: 2, timeoutMs: 5000 };
 const OUTAGE_MS = 3000;
 const RECONCILE_MS = 1000;
 
@@ -67,14 +67,21 @@ describe('fan-out while PostgreSQL is stopped for longer than the retry budget',
   });
 
   it('delivers every event to every subscriber once the database is back, none failed, none lost', async () => {
-    // One subscriber answers slowly, so it has a backlog when the database goes.
-    const slow = await subscriber('messaging', () => ({ status: 202, delayMs: 40 }));
+    // One subscriber answers its first pushes at once, then holds the rest until the database is
+    // gone: it has a backlog when the outage begins, however fast the machine.
+    let outageBegan!: () => void;
+    const outage = new Promise<void>((r) => (outageBegan = r));
+    const slow = await subscriber('messaging', async (n) => {
+      if (n >= 5) await outage;
+      return { status: 202, delayMs: 40 };
+    });
     const quick = await subscriber('calls', () => 202);
     const outboxIds: string[] = [];
     for (let i = 0; i < 30; i++) outboxIds.push(await revokeOne());
     await waitFor(() => slow.receiver.received.length >= 5 || undefined, 10_000, 'the backlog to start draining');
     await pg.stop();
     const stoppedAt = Date.now();
+    outageBegan();
     await new Promise((r) => setTimeout(r, OUTAGE_MS / 2));
     // While it lasts, what only the database knows is not made up: unknown, not 0.
     const during = await registry.metrics();

@@ -140,7 +140,8 @@ describe('fan-out when Redis loses its queued jobs mid-fan-out', () => {
     expect(sample(during, 'enigm_trust_fanout_oldest_undelivered_seconds', `subscriber="${slow.id}",name="${(await db.query<{ name: string }>('SELECT name FROM subscribers WHERE id = $1', [slow.id])).rows[0].name}"`)).toBeGreaterThan(0);
 
     // Nothing stays without a job past a reconciler's period (plus its grace, and Redis coming back).
-    await waitFor(async () => (await strandedDeliveries(db, instances[0].fanout.queues, outboxIds)).length === 0 || undefined, RECONCILE_MS + 1000 + 4000, 'every delivery owed back in a queue');
+    const noneStranded = () => strandedDeliveries(db, instances[0].fanout.queues, outboxIds).then((s) => s.length === 0 || undefined, () => undefined); // Redis not back yet
+    await waitFor(noneStranded, RECONCILE_MS + 1000 + 4000, 'every delivery owed back in a queue');
     const requeuedWithinMs = Date.now() - lostAt;
     await waitFor(async () => (await undelivered(outboxIds)) === 0 || undefined, 30_000, 'every delivery delivered');
     const drainMs = Date.now() - lostAt;
