@@ -15,7 +15,7 @@ import { createSubscriber } from '../../src/trust/subscribers.js';
 import { transitionDevice } from '../../src/trust/transition.js';
 import { REDIS_URL, uniqueName } from '../helpers/env.js';
 import { removeQueues, startReceiver, testSettings, waitFor, type Receiver, type ReceiverAnswer } from '../helpers/fanout.js';
-import { fanoutFigures, fanoutViewContradictions, reportFigures, strandedDeliveries } from '../helpers/fanoutFigures.js';
+import { everyDeliveryDelivered, fanoutFigures, fanoutViewContradictions, reportFigures, strandedDeliveries } from '../helpers/fanoutFigures.js';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/ownPostgres.js';
 import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
@@ -96,10 +96,7 @@ describe('fan-out while PostgreSQL is stopped for longer than the retry budget',
     expect(Number(owedAge)).toBeGreaterThan(OUTAGE_MS / 1000);
     expect(await fanoutViewContradictions(db, outboxIds, [slow, quick])).toEqual([]);
     expect(await strandedDeliveries(db, fanout.queues, outboxIds)).toEqual([]);
-    await waitFor(async () => {
-      const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE outbox_id = ANY($1) AND status <> 'delivered'`, [outboxIds]);
-      return Number(r.rows[0].n) === 0 || undefined;
-    }, 30_000, 'every delivery delivered');
+    await waitFor(async () => (await everyDeliveryDelivered(db, outboxIds, [slow.id, quick.id])) || undefined, 30_000, 'every delivery delivered');
     const drainMs = Date.now() - restartedAt;
 
     const statuses = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM deliveries WHERE outbox_id = ANY($1) GROUP BY status', [outboxIds]);

@@ -19,7 +19,7 @@ import { createSubscriber } from '../../src/trust/subscribers.js';
 import { transitionDevice } from '../../src/trust/transition.js';
 import { POSTGRES_URL, postgresSchema, uniqueName } from '../helpers/env.js';
 import { startReceiver, testSettings, waitFor, type Receiver, type ReceiverAnswer } from '../helpers/fanout.js';
-import { fanoutFigures, fanoutViewContradictions, reportFigures, strandedDeliveries } from '../helpers/fanoutFigures.js';
+import { everyDeliveryDelivered, fanoutFigures, fanoutViewContradictions, reportFigures, strandedDeliveries } from '../helpers/fanoutFigures.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/ownRedis.js';
 import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
@@ -143,7 +143,7 @@ describe('fan-out when Redis loses its queued jobs mid-fan-out', () => {
     const noneStranded = () => strandedDeliveries(db, instances[0].fanout.queues, outboxIds).then((s) => s.length === 0 || undefined, () => undefined); // Redis not back yet
     await waitFor(noneStranded, RECONCILE_MS + 1000 + 4000, 'every delivery owed back in a queue');
     const requeuedWithinMs = Date.now() - lostAt;
-    await waitFor(async () => (await undelivered(outboxIds)) === 0 || undefined, 30_000, 'every delivery delivered');
+    await waitFor(async () => (await everyDeliveryDelivered(db, outboxIds, [slow.id, quick.id])) || undefined, 30_000, 'every delivery delivered');
     const drainMs = Date.now() - lostAt;
     const figures = await fanoutFigures(db, outboxIds, [slow, quick]);
     expect(figures).toMatchObject({ events: REVOCATIONS, owed: 2 * REVOCATIONS, delivered: 2 * REVOCATIONS, lost: 0 });

@@ -7,7 +7,7 @@ import { createSubscriber } from '../../src/trust/subscribers.js';
 import { transitionDevice } from '../../src/trust/transition.js';
 import { postgresSchema, tempDir, uniqueName } from '../helpers/env.js';
 import { removeQueues, startReceiver, startWorkerProcess, waitFor, type Receiver, type ReceiverAnswer } from '../helpers/fanout.js';
-import { fanoutFigures, fanoutViewContradictions, reportFigures } from '../helpers/fanoutFigures.js';
+import { everyDeliveryDelivered, fanoutFigures, fanoutViewContradictions, reportFigures } from '../helpers/fanoutFigures.js';
 import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 const actor = { type: 'system' as const, id: 'test' };
@@ -155,7 +155,7 @@ describe('one of two worker processes killed mid-push, with a backlog', () => {
     expect(await fanoutViewContradictions(db, outboxIds, subscribers)).toEqual([]);
     release();
 
-    await waitFor(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE outbox_id = ANY($1) AND status <> 'delivered'`, [outboxIds])).rows[0].n) === 0 || undefined, 30_000, 'every delivery delivered');
+    await waitFor(async () => (await everyDeliveryDelivered(db, outboxIds, subscribers.map((s) => s.id))) || undefined, 30_000, 'every delivery delivered');
     const drainMs = Date.now() - killedAt;
     const figures = await fanoutFigures(db, outboxIds, subscribers);
     expect(figures).toMatchObject({ events: 20, owed: 40, delivered: 40, lost: 0 });

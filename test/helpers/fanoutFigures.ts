@@ -92,3 +92,10 @@ export async function strandedDeliveries(db: Database, queues: FanoutQueues, out
   // One delivered while we looked has no job left, and is not stranded.
   return (await db.query<{ id: string }>(`SELECT id FROM deliveries WHERE id = ANY($1) AND status = 'pending' ORDER BY id`, [stranded])).rows.map((r) => r.id);
 }
+
+/** Whether every event has been delivered to every one of these subscribers (a delivery not yet created counts as owed). */
+export async function everyDeliveryDelivered(db: Database, outboxIds: string[], subscriberIds: string[]): Promise<boolean> {
+  const r = await db.query<{ n: number | string }>(
+    `SELECT count(*) AS n FROM deliveries WHERE outbox_id = ANY($1) AND subscriber_id = ANY($2) AND status = 'delivered'`, [outboxIds, subscriberIds]);
+  return Number(r.rows[0].n) === outboxIds.length * subscriberIds.length;
+}
