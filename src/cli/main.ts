@@ -16,6 +16,7 @@ import { SigningKeyError } from '../queue/signingKeys.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase } from '../store/open.js';
 import { DatabaseInUseError } from '../store/pglite.js';
+import { DatabaseUnavailableError } from '../store/databaseUnavailable.js';
 import { MigrationMismatchError } from '../store/migrate.js';
 
 const HELP = `usage: enigm-trust <command> [options]
@@ -33,7 +34,7 @@ configuration comes from the environment; see README.md.`;
 
 /** Errors whose message is the whole story: printed as one line, no stack. */
 function isOperatorError(err: unknown): err is Error {
-  return err instanceof ConfigError || err instanceof DatabaseInUseError || err instanceof MigrationMismatchError || err instanceof SigningKeyError;
+  return err instanceof ConfigError || err instanceof DatabaseInUseError || err instanceof DatabaseUnavailableError || err instanceof MigrationMismatchError || err instanceof SigningKeyError;
 }
 
 async function serve(): Promise<void> {
