@@ -94,7 +94,7 @@ describe('device linking', () => {
   });
 
   describe('the verification code', () => {
-    it('is what the new device computes from its challenge and credential, and its confirmation is recorded', async () => {
+    it('is what the new device computes from its challenge and credential; an unconfirmed approval does not count', async () => {
       const first = await trustedFirstDevice(h);
       const started = await start(h, first.handle, { label: 'Tablet', platform: 'ios' });
       const auth = authenticator();
@@ -105,12 +105,16 @@ describe('device linking', () => {
 
       const options = await post(h, `/v1/enrollments/${started.enrollmentId}/approval-options`, undefined, first.token);
       expect(options.body).toMatchObject({ verificationCode: onNewDevice, device: { deviceId: started.deviceId, label: 'Tablet', platform: 'ios' } });
+      const unconfirmed = await post(h, `/v1/enrollments/${started.enrollmentId}/approvals`, { authenticationResponse: first.auth.assert(options.body.authenticationOptions) }, first.token);
+      expect(unconfirmed.body).toMatchObject({ state: 'pending', reasons: expect.arrayContaining(['verification_code_not_confirmed']) });
+      expect(unconfirmed.body.requirements).toEqual(['verification_code_confirmation']);
+
       const again = await post(h, `/v1/enrollments/${started.enrollmentId}/approval-options`, undefined, first.token);
       const confirmed = await post(h, `/v1/enrollments/${started.enrollmentId}/approvals`, { authenticationResponse: first.auth.assert(again.body.authenticationOptions), codeConfirmed: true }, first.token);
       expect(confirmed.body.state).toBe('trusted');
       const rows = await h.db.query('SELECT code_confirmed FROM approvals a JOIN enrollments e ON e.id = a.enrollment_id WHERE e.id = $1 ORDER BY a.created_at', [started.enrollmentId]);
-      expect(rows.rows.map((r) => r.code_confirmed)).toEqual([true]);
-      expect((await audits(h, 'enrollment.approval', 'success')).filter((a) => a.device_id === started.deviceId).map((a) => a.details.code_confirmed)).toEqual([true]);
+      expect(rows.rows.map((r) => r.code_confirmed)).toEqual([false, true]);
+      expect((await audits(h, 'enrollment.approval', 'success')).filter((a) => a.device_id === started.deviceId).map((a) => a.details.code_confirmed)).toEqual([false, true]);
     });
 
     it('refuses codeConfirmed from an administrator and a non-boolean one, changing nothing', async () => {
