@@ -270,8 +270,13 @@ describe('the device page in Chromium', () => {
     await dialog.waitFor();
     await shows(dialog.locator('#approve-code'), shown.code);
     expect(approver.url()).toBe(`${svc.origin}/`);
+    // The dialog opens on its question, not on a button: a stray Enter approves nothing.
+    await expect(approver.evaluate('document.activeElement.id')).resolves.toBe('approve-dialog-title');
     await snap(approver, '2b-compare-codes');
-    await dialog.getByRole('button', { name: 'Yes, the codes match: approve' }).click();
+    // By keyboard: Tab to the first button, Enter.
+    await approver.keyboard.press('Tab');
+    await expect(approver.evaluate('document.activeElement.textContent')).resolves.toBe('Yes, the codes match: approve');
+    await approver.keyboard.press('Enter');
     await shows(status(approver), 'Approved: Alice phone is now trusted.');
     await shows(stateOf(approver, 'Alice phone'), 'trusted');
 
