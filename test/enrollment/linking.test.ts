@@ -74,6 +74,25 @@ describe('device linking', () => {
       expect([res.status, res.body]).toEqual([200, { enrollmentId: decoy.enrollmentId, state: 'cancelled' }]);
     });
 
+    it('is rate-limited per enrollment', async () => {
+      const limited = await enrollmentHarness({ rateLimitPerHandle: 2, rateLimitPerAddress: 50, rateLimitWindowSeconds: 30 });
+      try {
+        const account = await newAccount(limited);
+        const started = await start(limited, account.handle);
+        const statuses = [];
+        for (let i = 0; i < 3; i++) statuses.push((await post(limited, `/v1/enrollments/${started.enrollmentId}/cancel`, { challenge: 'A'.repeat(43) })).status);
+        expect(statuses).toEqual([400, 400, 429]);
+        // Another enrollment has a budget of its own; the guesses changed nothing, and the right challenge still cancels.
+        // (The per-handle budget also counts starts: each further enrollment is another account's.)
+        expect((await post(limited, `/v1/enrollments/${(await start(limited, (await newAccount(limited)).handle)).enrollmentId}/cancel`, { challenge: 'A'.repeat(43) })).status).toBe(400);
+        expect((await limited.db.query('SELECT state FROM enrollments WHERE id = $1', [started.enrollmentId])).rows[0].state).toBe('started');
+        const third = await start(limited, (await newAccount(limited)).handle);
+        expect((await post(limited, `/v1/enrollments/${third.enrollmentId}/cancel`, { challenge: third.registrationOptions.challenge })).body.state).toBe('cancelled');
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('refuses bad input and unknown challenges with problem+json, changing nothing', async () => {
       const account = await newAccount(h);
       const started = await start(h, account.handle);
