@@ -6,7 +6,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PACKAGE_ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-export const POLICIES_DIR = path.join(PACKAGE_ROOT, 'policies');
 export const SCHEMAS_DIR = path.join(PACKAGE_ROOT, 'schemas');
 export const FIXTURES_DIR = path.join(PACKAGE_ROOT, 'fixtures');
 /** The OPA bundle `make policy-build` writes and the service serves by default. */

@@ -1,4 +1,5 @@
 import express from 'express';
+import net from 'node:net';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { createApp } from '../src/http/app.js';
@@ -7,6 +8,10 @@ import { createMetrics } from '../src/http/metrics.js';
 import { openRedis, whenRedisReady } from '../src/queue/redis.js';
 import type { Database } from '../src/store/database.js';
 import { openPglite } from '../src/store/pglite.js';
+import { openPostgres } from '../src/store/postgres.js';
+import { DatabaseUnavailableError } from '../src/store/databaseUnavailable.js';
+import { HttpError } from '../src/http/problem.js';
+import { PROBE_DEADLINE_MS } from '../src/http/routes/health.js';
 import { DEAD_REDIS_URL, REDIS_URL } from './helpers/env.js';
 
 const silent = createLogger('silent');
@@ -28,9 +33,9 @@ describe('the HTTP foundation', () => {
     await db.close();
   });
 
-  function app(r: Redis = redis) {
+  function app(r: Redis = redis, database: Database = db) {
     return createApp({
-      db, redis: r, logger: silent, metrics: createMetrics(), bodyLimit: 1024,
+      db: database, redis: r, logger: silent, metrics: createMetrics(), bodyLimit: 1024,
       mount: (a) => {
         a.post('/echo', express.Router().post('/', (req, res) => { res.json(req.body); }));
       },
@@ -49,12 +54,58 @@ describe('the HTTP foundation', () => {
     expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
   });
 
-  it('turns /readyz to 503 naming Redis when Redis is unreachable', async () => {
+  it('stays ready while Redis is unreachable (decisions need only the database), reporting Redis as degraded', async () => {
     const res = await request(app(deadRedis)).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'degraded', degraded: ['redis'], checks: { database: 'ok', redis: expect.stringMatching(/^not connected/) }, detail: expect.stringMatching(/^Redis does not answer: decisions and revocations work/) });
+  });
+
+  it('answers 503 not_ready when the database refuses connections', async () => {
+    const refusing = openPostgres({ connectionString: 'postgres://postgres@127.0.0.1:1/test' });
+    const res = await request(app(redis, refusing)).get('/readyz');
+    await refusing.close();
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 503, code: 'not_ready', detail: 'unreachable: redis', checks: { database: 'ok' } });
-    expect(res.body.checks.redis).not.toBe('ok');
+    expect(res.body).toMatchObject({ status: 503, code: 'not_ready', checks: { database: 'the database is unavailable: connection refused', redis: 'ok' } });
+  });
+
+  describe('while a dependency hangs (accepts connections and never answers)', () => {
+    let hole: net.Server;
+    let port: number;
+    const held = new Set<net.Socket>();
+    beforeAll(async () => {
+      hole = net.createServer((socket) => {
+        held.add(socket);
+        socket.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+      port = (hole.address() as net.AddressInfo).port;
+    });
+    afterAll(async () => {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => hole.close(resolve));
+    });
+
+    it('answers within 250 ms that the hanging database makes it not ready, on every probe', async () => {
+      const hanging = openPostgres({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, connectTimeoutMs: 2000 });
+      const a = app(redis, hanging);
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const res = await request(a).get('/readyz');
+        expect(performance.now() - started).toBeLessThan(250);
+        expect([res.status, res.body.checks]).toEqual([503, { database: `no answer within ${PROBE_DEADLINE_MS} ms`, redis: 'ok' }]);
+      }
+      await hanging.close().catch(() => undefined);
+    });
+
+    it('answers within 250 ms that a hanging Redis degrades it', async () => {
+      const hangingRedis = openRedis(`redis://127.0.0.1:${port}`);
+      const started = performance.now();
+      const res = await request(app(hangingRedis)).get('/readyz');
+      expect(performance.now() - started).toBeLessThan(250);
+      expect([res.status, res.body.status, res.body.checks.database]).toEqual([200, 'degraded', 'ok']);
+      hangingRedis.disconnect();
+    });
   });
 
   it('serves Prometheus metrics, including request durations by route pattern', async () => {
@@ -111,6 +162,26 @@ describe('the HTTP foundation', () => {
     });
     expect((await request(silentApp).get('/work')).status).toBe(200);
     expect(quiet).toEqual([]);
+  });
+
+  it('logs an expected 503 (a dependency away) at warn without a stack, and a fault at error', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = { write: (line: string) => { lines.push(JSON.parse(line)); return true; } } as unknown as NodeJS.WritableStream;
+    const a = createApp({
+      db, redis, logger: createLogger('warn', sink), metrics: createMetrics(),
+      mount: (x) => {
+        x.get('/away', () => { throw new HttpError(503, 'rate_limiter_unavailable', 'this route is unavailable while Redis is unreachable'); });
+        x.get('/database', () => { throw new DatabaseUnavailableError('the database is unavailable: connection refused'); });
+        x.get('/boom', () => { throw new Error('a fault'); });
+      },
+    });
+    const away = await request(a).get('/away');
+    const database = await request(a).get('/database');
+    expect([away.status, database.status, database.body.code, database.headers['retry-after']]).toEqual([503, 503, 'database_unavailable', '5']);
+    expect((await request(a).get('/boom')).status).toBe(500);
+    // The database outage is logged by the store, once; the request adds nothing of its own.
+    expect(lines.map((l) => [l.level, l.msg, l.code])).toEqual([[40, 'request refused: dependency unavailable', 'rate_limiter_unavailable'], [50, 'unexpected error', undefined]]);
+    expect(JSON.stringify(lines[0])).not.toContain('stack');
   });
 
   it('answers an unexpected error with 500 internal_error and no internals', async () => {

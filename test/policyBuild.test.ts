@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadBundle } from '../src/policy/bundle.js';
@@ -58,6 +58,19 @@ describe('make policy-build', () => {
     cpSync(path.resolve('policies'), policies, { recursive: true });
     appendFileSync(path.join(policies, 'enigm/trust/enrollment.rego'), '\n# edited\n');
     expect((await loadBundle(buildProductBundle(tmp.dir, 'edited', { policies }))).revision).not.toBe(first.revision);
+  });
+});
+
+describe('make opa', () => {
+  it('tells a machine without Go, in one line, what to install', async () => {
+    // A PATH with the script's other tools and no go.
+    const bin = path.join(tmp.dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['sed', 'sort', 'head', 'dirname', 'mkdir', 'mv']) symlinkSync(execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
+    const r = await run('/bin/bash', ['scripts/build-opa.sh'], { env: { ...process.env, PATH: bin } })
+      .catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect((r as { stderr: string }).stderr).toMatch(/^OPA is built from source and needs Go 1\.26\.0 or newer: install it \(https:\/\/go\.dev\/doc\/install\) and run make again\n$/);
   });
 });
 

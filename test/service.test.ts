@@ -14,6 +14,9 @@ import { seedAccount, seedDevice, seedOrg } from './helpers/seed.js';
 
 const run = promisify(execFile);
 const CLI = path.resolve('dist/cli/main.js');
+// A service and a command on the embedded database, the first start provisioning its demo
+// organisation: on a loaded machine that takes longer than one test's default 30 s.
+const DEV_START_TIMEOUT_MS = 90_000;
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -114,12 +117,23 @@ describe('the service process', () => {
     expect((await get(`${url}/healthz`)).status).toBe(200);
     expect((await get(`${url}/readyz`)).status).toBe(200);
 
-    // A development start on PGlite prints a working service key and an admin key, once.
+    // A development start on PGlite prints a working service key, an owner and an operator key
+    // of the `demo` organisation, once, and the commands the README's first steps go on with.
     const serviceKey = /service key \(every scope\): (esk_[A-Za-z0-9_-]+)/.exec(output)?.[1];
     expect(serviceKey).toBeDefined();
-    expect(output).toMatch(/admin key \(operator, org "default"\): eak_[A-Za-z0-9_-]+/);
+    const ownerKey = /admin key \(owner, org "demo"\): (eak_[A-Za-z0-9_-]+)/.exec(output)?.[1];
+    expect(ownerKey).toBeDefined();
+    expect(output).toMatch(/admin key \(operator, org "demo"\): eak_[A-Za-z0-9_-]+/);
+    expect(output).toContain('README\'s "First steps"');
+    expect(output).toContain(`export ENIGM=${url} SERVICE=${serviceKey} OWNER=${ownerKey}`);
     const asked = await fetch(`${url}/v1/decisions`, { method: 'POST', headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' }, body: '{}' });
     expect(asked.status).toBe(400); // authenticated, then refused for the empty body
+    const demo = await fetch(`${url}/v1/admin/organisation`, { headers: { authorization: `Bearer ${ownerKey}` } });
+    expect(await demo.json()).toMatchObject({ id: 'demo', settings: { managed: false } });
+    const issued = await fetch(`${url}/v1/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${ownerKey}`, 'content-type': 'application/json' }, body: '{"role":"approver"}' });
+    expect(issued.status).toBe(201);
+    const solo = await fetch(`${url}/v1/accounts`, { method: 'POST', headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' }, body: '{"handle":"solo"}' });
+    expect(await solo.json()).toMatchObject({ handle: 'solo', orgId: null });
 
     // While it holds the embedded database, the CLI says so in one line.
     const err = await run('node', [CLI, 'migrate'], { env: { ...process.env, DATA_DIR: tmp.dir, DATABASE_URL: '' } }).catch((e: { code: number; stderr: string }) => e);
@@ -131,7 +145,7 @@ describe('the service process', () => {
     expect(existsSync(path.join(tmp.dir, 'db', '.lock'))).toBe(false);
     writeFileSync(path.join(tmp.dir, 'probe'), '');
     tmp.remove();
-  });
+  }, DEV_START_TIMEOUT_MS);
 
   it('stops start-up in one line when the policy bundle is missing, or unsigned while a key is configured', async () => {
     const tmp = tempDir();

@@ -28,8 +28,13 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[]; er
 
 async function written(): Promise<number> {
   const keys = await db.query('SELECT 1 FROM api_keys');
-  const audit = await db.query('SELECT 1 FROM audit_events');
+  const audit = await db.query(`SELECT 1 FROM audit_events WHERE outcome = 'success'`);
   return keys.rowCount + audit.rowCount;
+}
+
+/** Refusals the domain audited (bad usage never reaches it). */
+async function refusalsAudited(): Promise<number> {
+  return (await db.query(`SELECT 1 FROM audit_events WHERE outcome = 'refused'`)).rowCount;
 }
 
 describe('enigm-trust keys', () => {
@@ -120,7 +125,7 @@ describe('enigm-trust keys', () => {
     [['revoke'], /exactly one key id/],
     [['revoke', 'key_a', 'key_b'], /exactly one key id/],
     [['revoke', 'key_nope'], /no API key has the id key_nope/],
-  ])('refuses %j with one line and exit code 2, writing nothing', async (argv, message) => {
+  ])('refuses %j with one line and exit code 2, writing nothing but the audit record of a refused request', async (argv, message) => {
     const r = await run(...(argv as string[]));
     expect(r.code).toBe(2);
     expect(r.out).toEqual([]);
@@ -129,6 +134,9 @@ describe('enigm-trust keys', () => {
     expect(r.err[0]).toMatch(message);
     expect(r.err[0]).not.toContain('\n');
     expect(await written()).toBe(0);
+    // Arguments the key domain judged (a scope, an organisation, a role, a name, a key id) leave a refusal on record.
+    const judged = argv.includes('revoke') ? argv.length === 2 : /unknown scope|no organisation|unknown role|key name/.test(r.err[0]);
+    expect(await refusalsAudited()).toBe(judged ? 1 : 0);
   });
 
   it('writes errors to out when no err is given', async () => {

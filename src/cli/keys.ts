@@ -7,6 +7,7 @@ import type { Database } from '../store/database.js';
 import {
   ADMIN_ROLES, createAdminKey, createServiceKey, InvalidKeyRequestError, KeyNotFoundError, listKeys, revokeKey, SERVICE_SCOPES, type KeySummary,
 } from '../trust/apiKeys.js';
+import { noPositional, parseArgs, required, table, UsageError } from './args.js';
 
 export const KEYS_HELP = `usage: enigm-trust keys <subcommand>
 
@@ -26,44 +27,6 @@ export interface KeysDeps {
   err?: (line: string) => void;
   /** Recorded in the audit log as who acted (default: the system, via the CLI). */
   actor?: AuditActor;
-}
-
-/** Bad command-line arguments: reported in one line, exit code 2. */
-class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-type Flags = Map<string, string>;
-
-// `--flag value` or `--flag=value`, each flag at most once, only the flags `allowed` names.
-function parseArgs(args: string[], allowed: readonly string[]): { flags: Flags; positional: string[] } {
-  const flags: Flags = new Map();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}${allowed.length ? ` (expected ${allowed.map((a) => `--${a}`).join(', ')})` : ''}`);
-    if (flags.has(name)) throw new UsageError(`--${name} is given twice`);
-    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    flags.set(name, value);
-  }
-  return { flags, positional };
-}
-
-function required(flags: Flags, name: string, what: string): string {
-  const value = flags.get(name);
-  if (value === undefined) throw new UsageError(`--${name} is required ${what}`);
-  return value;
-}
-
-function noPositional(positional: string[]): void {
-  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
 }
 
 async function create(args: string[], deps: KeysDeps, actor: AuditActor): Promise<void> {
@@ -94,11 +57,6 @@ async function create(args: string[], deps: KeysDeps, actor: AuditActor): Promis
 
 function grants(k: KeySummary): string {
   return k.kind === 'service' ? k.scopes.join(',') : `${k.role}@${k.orgId}`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
 }
 
 async function list(args: string[], deps: KeysDeps): Promise<void> {

@@ -9,12 +9,14 @@ import { runFixtureCommand, type FixtureCommandOptions } from '../policy/fixture
 import type { Database } from '../store/database.js';
 import { issueDevelopmentKeys } from './devKeys.js';
 import { KEYS_HELP, keysCommand } from './keys.js';
+import { ORGS_HELP, orgsCommand } from './orgs.js';
 import { startService } from '../http/server.js';
 import { workerCommand } from './worker.js';
 import { SigningKeyError } from '../queue/signingKeys.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase } from '../store/open.js';
 import { DatabaseInUseError } from '../store/pglite.js';
+import { DatabaseUnavailableError } from '../store/databaseUnavailable.js';
 import { MigrationMismatchError } from '../store/migrate.js';
 
 const HELP = `usage: enigm-trust <command> [options]
@@ -23,6 +25,7 @@ commands:
   serve                     run the HTTP service (migrates the database first)
   worker                    run the outbox relay and the fan-out workers (no HTTP)
   migrate                   apply pending database migrations and exit
+  orgs create|list|show|set provision organisations and their policy settings (enigm-trust orgs --help)
   keys create|list|revoke   manage service and admin API keys (enigm-trust keys --help)
   fixtures [--bundle FILE]  every compliance fixture against a policy bundle (default: the served one)
   help                      show this help
@@ -31,7 +34,7 @@ configuration comes from the environment; see README.md.`;
 
 /** Errors whose message is the whole story: printed as one line, no stack. */
 function isOperatorError(err: unknown): err is Error {
-  return err instanceof ConfigError || err instanceof DatabaseInUseError || err instanceof MigrationMismatchError || err instanceof SigningKeyError;
+  return err instanceof ConfigError || err instanceof DatabaseInUseError || err instanceof DatabaseUnavailableError || err instanceof MigrationMismatchError || err instanceof SigningKeyError;
 }
 
 async function serve(): Promise<void> {
@@ -55,7 +58,7 @@ async function serve(): Promise<void> {
     });
   }
   if (!config.production && config.databaseUrl === undefined) {
-    for (const line of await issueDevelopmentKeys(service.db)) console.log(line);
+    for (const line of await issueDevelopmentKeys(service.db, { url: service.url, pageUrl: config.rpOrigin })) console.log(line);
   }
   service.logger.info({ url: service.url }, 'ready: signal handlers installed');
 }
@@ -110,6 +113,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return rest.length === 0 ? 2 : 0;
       }
       return withDatabase((db) => keysCommand(rest, { db, out: (l) => console.log(l), err: (l) => console.error(l) }));
+    case 'orgs':
+      if (rest.length === 0 || rest[0] === '--help') {
+        console.log(ORGS_HELP);
+        return rest.length === 0 ? 2 : 0;
+      }
+      return withDatabase((db) => orgsCommand(rest, { db, out: (l) => console.log(l), err: (l) => console.error(l) }));
     case 'fixtures': return fixturesCommand(rest);
     case undefined:
     case 'help':

@@ -15,13 +15,13 @@ import { serveMetrics } from '../http/metricsServer.js';
 import { startFanout } from '../queue/fanout.js';
 import { createSigningKeyStore } from '../queue/signingKeys.js';
 import { migrate } from '../store/migrate.js';
-import { openDatabase } from '../store/open.js';
+import { openWatchedDatabase } from '../store/openWatchedDatabase.js';
 
 /** Starts the relay and the workers; resolves once running (the process stays up until a signal). */
 export async function workerCommand(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config);
+  const db = await openWatchedDatabase(config, logger);
   try {
     await migrate(db);
     const signingKeys = createSigningKeyStore({ db, idSecret: config.idSecret as string, configuredJwk: config.fanout.signingKey });

@@ -18,6 +18,7 @@ import { adminRoutes } from './routes/admin/index.js';
 import { signalRoutes } from './routes/signals.js';
 import { signalSourceRoutes } from './routes/admin/signalSources.js';
 import { fanoutRoutes } from './routes/fanout.js';
+import { orgRoutes } from './routes/orgs.js';
 import type { SigningKeyStore } from '../queue/signingKeys.js';
 import { enrollmentApi } from './routes/enrollment/index.js';
 import type { EnrollmentSettings } from '../trust/enrollment/settings.js';
@@ -57,6 +58,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.use(recipientsRoute(decisions));
   router.use(signalRoutes({ db: deps.db, redis: deps.redis, audience: deps.config?.rpOrigin }));
   router.use(signalSourceRoutes({ db: deps.db }));
+  router.use(orgRoutes(deps.db));
   router.use(adminRoutes({ db: deps.db, config: deps.config }));
   router.use(enrollmentApi(deps, deps.enrollment));
   router.use(fanoutRoutes({ db: deps.db, signingKeys: deps.signingKeys, config: deps.config }));

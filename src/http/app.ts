@@ -32,7 +32,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(requestContext(app, deps.logger, deps.metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: true }));
-  app.use(healthRoutes(deps.db, deps.redis, deps.metrics));
+  app.use(healthRoutes(deps.db, deps.redis, deps.metrics, deps.logger));
   app.use(webRoutes());
   deps.mount?.(app);
   app.use(notFound);

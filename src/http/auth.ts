@@ -6,7 +6,8 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '../store/database.js';
-import { keyAuthenticator, type KeyPrincipal } from '../trust/apiKeys.js';
+import { appendAudit } from '../store/audit.js';
+import { keyAuthenticator, revokedKeyOf, type AdminRole, type KeyPrincipal } from '../trust/apiKeys.js';
 import { authenticateSession, type DeviceSession } from '../trust/sessions.js';
 import { HttpError } from './problem.js';
 
@@ -15,7 +16,7 @@ export type AdminPrincipal = { kind: 'admin'; keyId: string; name: string; orgId
 export type DevicePrincipal = { kind: 'device' } & DeviceSession;
 export type Principal = ServicePrincipal | AdminPrincipal | DevicePrincipal;
 
-export type AdminRole = 'viewer' | 'operator' | 'approver' | 'auditor';
+export type { AdminRole };
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -29,12 +30,37 @@ function unauthenticated(detail: string): HttpError {
   return new HttpError(401, 'unauthenticated', detail);
 }
 
+// A revoked key's refusals are audited at most once a minute per key: its holder cannot flood
+// the (serialised) audit log; every refusal still leaves an access-log line.
+const REVOKED_AUDIT_INTERVAL_MS = 60_000;
+
+/** Audits a refused revoked key (`auth.refused`), throttled per key; never fails the request. */
+function revokedKeyAuditor(db: Database): (req: Request, token: string) => Promise<void> {
+  const lastAudited = new Map<string, number>();
+  return async (req, token) => {
+    try {
+      const key = await revokedKeyOf(db, token);
+      if (!key || (lastAudited.get(key.id) ?? -Infinity) > Date.now() - REVOKED_AUDIT_INTERVAL_MS) return;
+      if (lastAudited.size >= 1000) lastAudited.delete(lastAudited.keys().next().value as string);
+      lastAudited.set(key.id, Date.now());
+      await db.transaction((tx) => appendAudit(tx, {
+        type: 'auth.refused', outcome: 'refused', orgId: key.orgId,
+        actor: { type: key.kind, id: key.id, ...(key.role ? { role: key.role } : {}), address: req.socket.remoteAddress },
+        details: { refusal: 'key_revoked', method: req.method, path: req.path.slice(0, 200).replace(/[\p{Cc}\p{Cs}]/gu, '\uFFFD') },
+      }));
+    } catch (err) {
+      req.log.warn({ err }, 'could not audit the refusal of a revoked key');
+    }
+  };
+}
+
 /**
  * Resolves the bearer token, if any, to a principal. Never logs or echoes the token. API keys
  * are looked up fresh unless another `authenticateKey` is given (a route that confirms its
- * caller itself may pass a remembering one).
+ * caller itself may pass a remembering one). A revoked API key is refused and its refusal audited.
  */
 export function authenticate(db: Database, authenticateKey: (token: string) => Promise<KeyPrincipal | null> = keyAuthenticator(db)): RequestHandler {
+  const auditRevoked = revokedKeyAuditor(db);
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     if (header === undefined) return next();
@@ -48,7 +74,10 @@ export function authenticate(db: Database, authenticateKey: (token: string) => P
       return next();
     }
     const key = await authenticateKey(token);
-    if (!key) return next(unauthenticated('the token is unknown, revoked or expired'));
+    if (!key) {
+      await auditRevoked(req, token);
+      return next(unauthenticated('the token is unknown, revoked or expired'));
+    }
     req.principal = key.kind === 'service'
       ? { kind: 'service', keyId: key.id, name: key.name, scopes: key.scopes }
       : { kind: 'admin', keyId: key.id, name: key.name, orgId: key.orgId as string, role: key.role as AdminRole };

@@ -1,8 +1,11 @@
 /**
  * The last two middlewares: unknown routes, and every error turned into problem+json.
- * Unexpected errors are logged and answered without internals.
+ * Unexpected errors are logged and answered without internals. A database that cannot be
+ * reached is no fault of the request: 503 with Retry-After, and no line per request (the
+ * outage itself is logged once, see store/availability.ts).
  */
 import type { NextFunction, Request, Response } from 'express';
+import { DatabaseUnavailableError } from '../store/databaseUnavailable.js';
 import { TrustError } from '../trust/errors.js';
 import { HttpError, problemOf, sendProblem } from './problem.js';
 
@@ -31,10 +34,20 @@ function fromDomain(err: unknown): HttpError | undefined {
   return err instanceof TrustError ? new HttpError(err.status, err.code, err.message, err.extensions) : undefined;
 }
 
+/** Seconds a client is told to wait before trying again while the database is away. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (err instanceof DatabaseUnavailableError) {
+    res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    sendProblem(res, problemOf(503, 'database_unavailable', 'the database is unavailable; try again shortly'));
+    return;
+  }
   const known = err instanceof HttpError ? err : fromDomain(err) ?? fromBodyParser(err as BodyParserError);
   if (known) {
-    if (known.status >= 500) req.log.error({ err }, 'request failed');
+    // A 503 is expected while a dependency is away; anything else at 5xx is a fault.
+    if (known.status === 503) req.log.warn({ code: known.code, detail: known.message }, 'request refused: dependency unavailable');
+    else if (known.status >= 500) req.log.error({ err }, 'request failed');
     sendProblem(res, problemOf(known.status, known.code, known.message, known.extensions));
     return;
   }

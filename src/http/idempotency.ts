@@ -11,6 +11,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '../store/database.js';
+import { DatabaseUnavailableError } from '../store/databaseUnavailable.js';
 import { canonicalJson } from '../store/canonicalJson.js';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey, sweepIdempotencyKeys, type IdempotencyRecord } from '../store/idempotencyKeys.js';
 import { sha256Hex } from '../trust/ids.js';
@@ -65,6 +66,10 @@ function answerExisting(record: IdempotencyRecord, fingerprint: string, res: Res
  */
 export function idempotency(db: Database, logger?: Logger): RequestHandler {
   let claims = 0;
+  // While the database is away its outage is logged once, not again by each request.
+  const report = (level: 'warn' | 'error', message: string) => (err: unknown) => {
+    if (!(err instanceof DatabaseUnavailableError)) logger?.[level]({ err }, message);
+  };
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!MUTATING.has(req.method)) return next();
     const key = req.get('idempotency-key');
@@ -74,7 +79,7 @@ export function idempotency(db: Database, logger?: Logger): RequestHandler {
     if (principal === undefined) return next();
     const fingerprint = requestFingerprint(req.method, req.originalUrl, req.body);
     if (++claims % SWEEP_EVERY === 0) {
-      sweepIdempotencyKeys(db, new Date()).catch((err: unknown) => logger?.warn({ err }, 'idempotency records not swept'));
+      sweepIdempotencyKeys(db, new Date()).catch(report('warn', 'idempotency records not swept'));
     }
     const claim = await claimIdempotencyKey(db, principal, key, fingerprint, new Date());
     if (!claim.claimed) return answerExisting(claim.record, fingerprint, res, next);
@@ -84,7 +89,7 @@ export function idempotency(db: Database, logger?: Logger): RequestHandler {
     // Frees the key before the answer leaves, so a retry that follows it finds the key free.
     const releaseThen = (answer: () => void): void => {
       settled = true;
-      releaseIdempotencyKey(db, principal, key).catch((err: unknown) => logger?.warn({ err }, 'idempotency key not released')).finally(answer);
+      releaseIdempotencyKey(db, principal, key).catch(report('warn', 'idempotency key not released')).finally(answer);
     };
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     res.write = ((...args: unknown[]) => {
@@ -111,7 +116,7 @@ export function idempotency(db: Database, logger?: Logger): RequestHandler {
       const kept = !streamed && mayBeStored(res);
       completeIdempotencyKey(db, principal, key, { status: res.statusCode, kept, headers, body }, new Date())
         // Unrecorded, the key stays claimed: a retry waits out the lease rather than act again now.
-        .catch((err: unknown) => logger?.error({ err }, 'idempotency answer not kept'))
+        .catch(report('error', 'idempotency answer not kept'))
         .finally(() => end(...args));
       return res;
     }) as Response['end'];

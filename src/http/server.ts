@@ -10,8 +10,9 @@ import { openRedis, whenRedisReady } from '../queue/redis.js';
 import { startFanout, type FanoutRuntime } from '../queue/fanout.js';
 import { createSigningKeyStore, type SigningKeyStore } from '../queue/signingKeys.js';
 import type { Database } from '../store/database.js';
+import { DatabaseUnavailableError } from '../store/databaseUnavailable.js';
 import { migrate } from '../store/migrate.js';
-import { openDatabase } from '../store/open.js';
+import { openWatchedDatabase } from '../store/openWatchedDatabase.js';
 import { ConfigError, type Config } from '../config.js';
 import { PolicyBundleError } from '../policy/bundleError.js';
 import { openPolicyStore, type PolicyStore } from '../policy/policyStore.js';
@@ -61,7 +62,7 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
   const bundle = policies.current();
   logger.info({ revision: bundle.revision, bundle: bundle.file, verified: bundle.verified, abi: bundle.abi }, 'policy bundle loaded');
   if (!bundle.verified) logger.warn('the policy bundle\'s signature is not checked: set POLICY_BUNDLE_PUBLIC_KEY (production requires it)');
-  const db = await openDatabase(config);
+  const db = await openWatchedDatabase(config, logger);
   let redis: Redis | undefined;
   let fanout: FanoutRuntime | undefined;
   let expiry: EnrollmentExpiry | undefined;
@@ -79,8 +80,14 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
       await signingKeys.current();
       if (config.fanout.inProcess) fanout = await startFanout({ db, redisUrl: config.redisUrl, settings: config.fanout, signingKeys, logger, registry: metrics.registry });
     }
-    const decisionLog = createDecisionLog(db, { onError: (err, rows) => logger.error({ err, rows }, 'decision log rows not written') });
-    expiry = startEnrollmentExpiry(db, { intervalMs: opts.enrollmentSweepMs ?? 60_000, onError: (err) => logger.warn({ err }, 'expired enrollments not swept') });
+    // While the database is away its outage is logged once; these say only what it cost.
+    const decisionLog = createDecisionLog(db, {
+      onError: (err, rows) => (err instanceof DatabaseUnavailableError ? logger.warn({ rows, database: err.message }, 'decision log rows not written') : logger.error({ err, rows }, 'decision log rows not written')),
+    });
+    expiry = startEnrollmentExpiry(db, {
+      intervalMs: opts.enrollmentSweepMs ?? 60_000,
+      onError: (err) => { if (!(err instanceof DatabaseUnavailableError)) logger.warn({ err }, 'expired enrollments not swept'); },
+    });
     const app = createApp({
       db, redis, logger, metrics,
       mount: (a) => {

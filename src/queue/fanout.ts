@@ -11,6 +11,7 @@ import type { FanoutConfig } from './fanoutConfig.js';
 import { fanoutMetrics } from './metrics.js';
 import { pushAgents } from './push.js';
 import { FanoutQueues, producerConnection } from './queues.js';
+import { createReconciler, type Reconciler } from './reconciler.js';
 import { createOutboxRelay, type OutboxRelay } from './relay.js';
 import type { SigningKeyStore } from './signingKeys.js';
 import { whenRedisReady } from './redis.js';
@@ -19,7 +20,7 @@ import { createWorkerHost, type WorkerHost } from './workerHost.js';
 
 const CLOSE_TIMEOUT_MS = 10_000;
 
-export type FanoutSettings = Pick<FanoutConfig, 'prefix' | 'attempts' | 'backoffMs' | 'backoffMaxMs' | 'timeoutMs' | 'concurrency' | 'lockMs' | 'pollMs' | 'issuer'>;
+export type FanoutSettings = Pick<FanoutConfig, 'prefix' | 'attempts' | 'backoffMs' | 'backoffMaxMs' | 'timeoutMs' | 'concurrency' | 'lockMs' | 'pollMs' | 'reconcileMs' | 'issuer'>;
 
 export interface FanoutOptions {
   db: Database;
@@ -39,6 +40,8 @@ export interface FanoutOptions {
 
 export interface FanoutRuntime {
   relay: OutboxRelay | undefined;
+  /** Runs wherever the workers run. */
+  reconciler: Reconciler | undefined;
   queues: FanoutQueues;
   close(): Promise<void>;
 }
@@ -57,7 +60,7 @@ export async function startFanout(opts: FanoutOptions): Promise<FanoutRuntime> {
       prefix: settings.prefix,
       logger,
       events: { db: opts.db, queues, attempts: settings.attempts },
-      delivery: { db: opts.db, signingKeys: opts.signingKeys, issuer: settings.issuer, push: { timeoutMs: settings.timeoutMs, agents }, metrics },
+      delivery: { db: opts.db, signingKeys: opts.signingKeys, issuer: settings.issuer, push: { timeoutMs: settings.timeoutMs, agents }, backoff: { baseMs: settings.backoffMs, maxMs: settings.backoffMaxMs }, metrics },
       concurrency: settings.concurrency,
       lockMs: settings.lockMs,
       backoff: { baseMs: settings.backoffMs, maxMs: settings.backoffMaxMs },
@@ -69,13 +72,21 @@ export async function startFanout(opts: FanoutOptions): Promise<FanoutRuntime> {
   await whenRedisReady(producer, 1000).catch(() => undefined);
   const relay = opts.relay === false ? undefined : createOutboxRelay({ db: opts.db, queue: queues.events, logger, pollMs: settings.pollMs, connected: () => producer.status === 'ready' });
   relay?.start();
-  logger.info({ relay: relay !== undefined, worker: host !== undefined, prefix: settings.prefix }, 'fan-out started');
+  const reconciler = host === undefined ? undefined : createReconciler({
+    db: opts.db, queues, logger, intervalMs: settings.reconcileMs, attempts: settings.attempts,
+    lockMs: settings.lockMs, timeoutMs: settings.timeoutMs, backoffMaxMs: settings.backoffMaxMs,
+    connected: () => producer.status === 'ready', onSubscriber: host.serve, metrics,
+  });
+  reconciler?.start();
+  logger.info({ relay: relay !== undefined, worker: host !== undefined, reconcileMs: reconciler ? settings.reconcileMs : undefined, prefix: settings.prefix }, 'fan-out started');
   let closing: Promise<void> | undefined;
   return {
     relay,
+    reconciler,
     queues,
     close: () => (closing ??= (async () => {
       await relay?.stop();
+      await reconciler?.stop();
       // BullMQ waits for Redis to close cleanly; while Redis is unreachable there is nothing to
       // wait for, and the close is bounded anyway.
       await withTimeout(host?.close(producer.status !== 'ready') ?? Promise.resolve(), CLOSE_TIMEOUT_MS, 'closing the workers')

@@ -27,10 +27,12 @@ export interface FanoutConfig {
   readonly timeoutMs: number;
   /** Pushes in flight per subscriber and process (`FANOUT_CONCURRENCY`). */
   readonly concurrency: number;
-  /** How long a worker's claim on a job lasts unrenewed: a killed worker's job is retried after it (`FANOUT_LOCK_MS`). */
+  /** How soon, at most, a killed worker's job is taken up again by another worker (`FANOUT_LOCK_MS`; see stallTimings). */
   readonly lockMs: number;
   /** How often the relay looks for new outbox rows (`FANOUT_POLL_MS`). */
   readonly pollMs: number;
+  /** How often each instance looks for deliveries no live job carries, and enqueues them again (`FANOUT_RECONCILE_MS`). */
+  readonly reconcileMs: number;
   /** `iss` of every SET (`SET_ISSUER`). */
   readonly issuer: string;
   /** A private EC P-256 JWK (JSON) to sign with instead of the generated key (`SET_SIGNING_KEY`). */
@@ -101,6 +103,7 @@ export function parseFanoutConfig(env: Env, defaultIssuer: string): FanoutConfig
     concurrency: integer(env, 'FANOUT_CONCURRENCY', 16, 1, 500),
     lockMs: integer(env, 'FANOUT_LOCK_MS', 30_000, 500, 600_000),
     pollMs: integer(env, 'FANOUT_POLL_MS', 200, 10, 60_000),
+    reconcileMs: integer(env, 'FANOUT_RECONCILE_MS', 30_000, 100, 3_600_000),
     issuer: issuer(env, defaultIssuer),
     signingKey,
   });

@@ -1,7 +1,9 @@
 /**
  * Fan-out metrics on the service's registry: how much is waiting (outbox rows not yet relayed,
- * jobs in the queues), how long a delivery takes from the lifecycle commit to the subscriber's
- * 202, and how many pushes fail.
+ * jobs in the queues), how long the oldest delivery still owed to each subscriber has waited
+ * (read from the database, so it tells the truth whatever Redis lost), how long a delivery
+ * takes from the lifecycle commit to the subscriber's 202, how many pushes fail, and what the
+ * reconciler had to put right.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../store/database.js';
@@ -11,6 +13,7 @@ import { withTimeout } from './timeout.js';
 export interface FanoutMetrics {
   deliveryLatency: Histogram;
   failures: Counter<'result'>;
+  reconciled: Counter<'action'>;
 }
 
 const registered = new WeakMap<Registry, FanoutMetrics>();
@@ -51,8 +54,33 @@ export function fanoutMetrics(registry: Registry, sources: { db: Database; queue
     help: 'Lifecycle events committed but not yet handed to the queue (grows while Redis is unreachable)',
     registers: [registry],
     async collect() {
-      const r = await sources.db.query<{ n: number | string }>('SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL');
-      this.set(Number(r.rows[0].n));
+      try {
+        const r = await sources.db.query<{ n: number | string }>('SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL');
+        this.set(Number(r.rows[0].n));
+      } catch {
+        // While the database is away the figure is unknown (NaN, not a reassuring 0); the rest is still scraped.
+        this.set(Number.NaN);
+      }
+    },
+  });
+  new Gauge({
+    name: 'enigm_trust_fanout_oldest_undelivered_seconds',
+    help: 'Per active subscriber, seconds since the lifecycle event of its oldest delivery neither delivered nor failed was committed (0: none owed)',
+    labelNames: ['subscriber', 'name'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        const r = await sources.db.query<{ id: string; name: string; age: number | string }>(
+          `SELECT s.id, s.name, coalesce(extract(epoch FROM now() - min(o.created_at)), 0) AS age
+             FROM subscribers s
+             LEFT JOIN deliveries d ON d.subscriber_id = s.id AND d.status = 'pending'
+             LEFT JOIN outbox o ON o.id = d.outbox_id
+            WHERE s.deleted_at IS NULL GROUP BY s.id, s.name`);
+        this.reset();
+        for (const row of r.rows) this.set({ subscriber: row.id, name: row.name }, Math.max(0, Number(row.age)));
+      } catch {
+        this.reset(); // unknown while the database is away: no series rather than a wrong one
+      }
     },
   });
   const metrics: FanoutMetrics = {
@@ -68,7 +96,15 @@ export function fanoutMetrics(registry: Registry, sources: { db: Database; queue
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    reconciled: new Counter({
+      name: 'enigm_trust_fanout_reconciled_total',
+      help: 'What the reconciler put right: "requeued" (a delivery no live job carried), "failed_recorded" (a give-up nobody had written), "event_requeued" (an event whose expansion was lost)',
+      labelNames: ['action'] as const,
+      registers: [registry],
+    }),
   };
+  // Shown from the first scrape, at 0, so a rise is visible.
+  for (const action of ['requeued', 'failed_recorded', 'event_requeued']) metrics.reconciled.inc({ action }, 0);
   registered.set(registry, metrics);
   return metrics;
 }

@@ -18,9 +18,24 @@ export interface EventJob {
   outboxId: string;
 }
 
+/** What a delivery job could not write down while the database was away: done, not to be repeated. */
+export type UnrecordedOutcome = { kind: 'delivered' } | { kind: 'failed'; error: string };
+
 /** Job data of a delivery queue. */
 export interface DeliveryJob {
   deliveryId: string;
+  /** The delivery's job generation this job carries (absent in jobs enqueued before generations existed). */
+  generation?: number;
+  /** Set when the push's outcome is known but not yet recorded: the next run only records it. */
+  unrecorded?: UnrecordedOutcome;
+}
+
+/**
+ * The id of the job carrying a delivery at `generation`: the delivery id, then `<id>-r<n>` for
+ * the n-th job that replaced the first (a re-drive, or the reconciler finding no live job).
+ */
+export function deliveryJobId(deliveryId: string, generation: number): string {
+  return generation === 0 ? deliveryId : `${deliveryId}-r${generation}`;
 }
 
 /**

@@ -4,13 +4,15 @@
  * its timeout only ever occupies its own slots. The set of subscribers is re-read
  * periodically (another instance may have registered one) and on demand.
  */
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Database } from '../store/database.js';
+import { DatabaseUnavailableError } from '../store/databaseUnavailable.js';
 import { retryDelay, type BackoffOptions } from './backoff.js';
-import { markDeliveryFailed, processDelivery, type DeliveryWorkerDeps } from './deliveryWorker.js';
+import { OutcomeNotRecorded, markDeliveryFailed, processDelivery, type AttemptFailed, type DeliveryWorkerDeps } from './deliveryWorker.js';
 import { processEvent, type EventWorkerDeps } from './eventWorker.js';
 import { EVENTS_QUEUE, deliveryQueueName, workerConnectionOptions, type DeliveryJob, type EventJob } from './queues.js';
+import { stallTimings } from './stallTimings.js';
 
 export interface WorkerHostOptions {
   db: Database;
@@ -22,7 +24,7 @@ export interface WorkerHostOptions {
   delivery: DeliveryWorkerDeps;
   /** Concurrent pushes per subscriber. */
   concurrency: number;
-  /** Job lock: a job whose worker died is retried after this many milliseconds. */
+  /** A job whose worker died is taken up again within this many milliseconds (see stallTimings). */
   lockMs: number;
   backoff: BackoffOptions;
   /** Milliseconds between re-reads of the subscriber list. */
@@ -32,6 +34,8 @@ export interface WorkerHostOptions {
 export interface WorkerHost {
   /** Starts or stops delivery workers to match the active subscribers. */
   refresh(): Promise<void>;
+  /** Starts a delivery worker for `subscriberId` unless one runs. */
+  serve(subscriberId: string): void;
   /** Stops taking jobs and waits for those in progress, unless `force` (Redis is gone: nothing could be recorded). */
   close(force?: boolean): Promise<void>;
 }
@@ -45,16 +49,28 @@ export interface WorkerHost {
 function asJobError(err: unknown): Error {
   if (!(err instanceof Error)) return new Error(String(err));
   if (!/ECONNREFUSED|^Connection is closed\.$/.test(err.message) && (err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') return err;
-  const reworded = new Error(err.message.replace(/ECONNREFUSED/g, 'connection refused').replace(/^Connection is closed\.$/, 'connection closed'));
+  const reworded = Object.assign(new Error(err.message.replace(/ECONNREFUSED/g, 'connection refused').replace(/^Connection is closed\.$/, 'connection closed')), {
+    retryDelayMs: (err as Partial<AttemptFailed>).retryDelayMs,
+  });
   reworded.name = err.name; // keeps UnrecoverableError recognisable
   return reworded;
 }
 
-/** Runs a processor, rewording errors BullMQ would mistake for its own connection failures. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs a processor, rewording errors BullMQ would mistake for its own connection failures. While
+ * the database is away the job waits `parkMs` and runs again without spending an attempt: the
+ * outage is ours, not the subscriber's, and however long it lasts no delivery runs out of
+ * attempts because of it. An outcome that could not be recorded is kept in the job's data first.
+ */
+async function guarded<T>(job: Job, token: string | undefined, parkMs: number, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
+    if (err instanceof OutcomeNotRecorded) await job.updateData({ ...job.data, unrecorded: err.outcome });
+    if ((err instanceof OutcomeNotRecorded || err instanceof DatabaseUnavailableError) && token !== undefined) {
+      await job.moveToDelayed(Date.now() + parkMs, token);
+      throw new DelayedError();
+    }
     throw asJobError(err);
   }
 }
@@ -76,27 +92,33 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
     // Not a shared connection: a worker that closes must not lose Redis under another's feet.
     connection: workerConnectionOptions(opts.redisUrl),
     prefix: opts.prefix,
-    lockDuration: opts.lockMs,
-    stalledInterval: opts.lockMs,
+    ...stallTimings(opts.lockMs),
     // A job whose worker was killed is taken up again; only a job that kills workers over and over fails.
     maxStalledCount: 5,
-    settings: { backoffStrategy: (attemptsMade: number) => retryDelay(Math.max(1, attemptsMade), opts.backoff) },
+    // The processor chose (and recorded) the delay of a failed push; other failures back off alike.
+    settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => (err as Partial<AttemptFailed> | undefined)?.retryDelayMs ?? retryDelay(Math.max(1, attemptsMade), opts.backoff) },
   };
+  // How long a job waits for the database to come back before it looks again.
+  const parkMs = Math.min(opts.backoff.maxMs, Math.max(opts.backoff.baseMs, 1000));
   const quiet = (worker: Worker, what: string) => worker.on('error', (err) => opts.logger.debug({ err: err.message, worker: what }, 'fan-out worker error'));
 
   function ensureDeliveryWorker(subscriberId: string): void {
     if (closed || delivering.has(subscriberId)) return;
     const worker = new Worker<DeliveryJob>(
       deliveryQueueName(subscriberId),
-      (job) => guarded(() => processDelivery(opts.delivery, job.data.deliveryId, { last: isLastAttempt(job) })),
+      (job, token) => guarded(job, token, parkMs, () => processDelivery(opts.delivery, job.data, { failedBefore: job.attemptsMade, last: isLastAttempt(job) })),
       { ...common, concurrency: opts.concurrency },
     );
     quiet(worker, subscriberId);
+    worker.on('stalled', (jobId) => {
+      opts.logger.warn({ jobId, deliveryId: jobId.replace(/-r\d+$/, ''), subscriberId }, 'delivery interrupted (its worker stopped); sending it again with the same jti');
+    });
     worker.on('failed', (job, err) => {
       if (!job) return;
       if (gaveUp(job, err)) {
         opts.logger.warn({ deliveryId: job.data.deliveryId, subscriberId, error: err.message }, 'delivery failed');
-        markDeliveryFailed(opts.db, job.data.deliveryId, err.message).catch(() => undefined);
+        // If the database is away now, the reconciler records it later (the failed job stays in Redis).
+        markDeliveryFailed(opts.db, job.data, err.message).catch(() => undefined);
       }
     });
     delivering.set(subscriberId, worker);
@@ -104,10 +126,11 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
 
   const eventWorker = new Worker<EventJob>(
     EVENTS_QUEUE,
-    (job) => guarded(() => processEvent({ ...opts.events, onSubscriber: ensureDeliveryWorker }, job.data.outboxId)),
+    (job, token) => guarded(job, token, parkMs, () => processEvent({ ...opts.events, onSubscriber: ensureDeliveryWorker }, job.data.outboxId)),
     { ...common, concurrency: 8 },
   );
   quiet(eventWorker, 'events');
+  eventWorker.on('stalled', (jobId) => opts.logger.warn({ outboxId: jobId }, 'event expansion interrupted (its worker stopped); expanding it again'));
   eventWorker.on('failed', (job, err) => {
     if (!job || err.name === 'UnrecoverableError' || !gaveUp(job, err)) return;
     // Out of attempts (e.g. the database was down for long): hand the row back to the relay,
@@ -134,6 +157,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
 
   return {
     refresh,
+    serve: ensureDeliveryWorker,
     async close(force = false) {
       closed = true;
       clearInterval(refreshing);

@@ -4,12 +4,15 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './database.js';
+import { asDatabaseUnavailable } from './databaseUnavailable.js';
 
 export interface PostgresOptions {
   connectionString: string;
   /** Schema to place first on the search path: lets tests share one database in isolation. */
   schema?: string;
   max?: number;
+  /** Milliseconds a query may wait for a connection (opening one, or a free one) before the database counts as unavailable (default 5000). */
+  connectTimeoutMs?: number;
 }
 
 // PostgreSQL bigint (int8) columns hold epochs and counters well inside 2^53: read them as numbers.
@@ -30,16 +33,21 @@ function statementName(sql: string): string {
   return name;
 }
 
+/** Re-throws a lost or refused connection as DatabaseUnavailableError, anything else as it is. */
+function rethrow(err: unknown): never {
+  throw asDatabaseUnavailable(err) ?? err;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const r = params && params.length > 0
-        ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
-        : await client.query(sql);
+      const r = await (params && params.length > 0
+        ? client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
+        : client.query(sql)).catch(rethrow);
       return { rows: r.rows as Row[], rowCount: r.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {
-      await client.query(sql);
+      await client.query(sql).catch(rethrow);
     },
   };
 }
@@ -57,7 +65,11 @@ function sessionOptions(schema: string | undefined): string {
 }
 
 export function openPostgres(opts: PostgresOptions): Database {
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.max ?? 10, options: sessionOptions(opts.schema) });
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString, max: opts.max ?? 10, options: sessionOptions(opts.schema),
+    // Without a bound, a request waits for ever on a database host that stopped answering.
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+  });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const direct = wrap(pool);
@@ -66,11 +78,11 @@ export function openPostgres(opts: PostgresOptions): Database {
     query: direct.query,
     exec: direct.exec,
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await pool.connect().catch(rethrow);
       try {
-        await client.query('BEGIN');
+        await client.query('BEGIN').catch(rethrow);
         const result = await work(wrap(client));
-        await client.query('COMMIT');
+        await client.query('COMMIT').catch(rethrow);
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -22,6 +22,10 @@ async function counts(db: Database): Promise<{ keys: number; audit: number }> {
   return { keys: keys.rowCount, audit: audit.rowCount };
 }
 
+async function lastAudit(db: Database): Promise<{ type: string; outcome: string; details: Record<string, unknown> }> {
+  return (await db.query<{ type: string; outcome: string; details: Record<string, unknown> }>('SELECT type, outcome, details FROM audit_events ORDER BY seq DESC LIMIT 1')).rows[0];
+}
+
 function changeOneCharacter(token: string): string {
   const i = token.length - 5;
   return token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
@@ -121,12 +125,13 @@ describe.each(BACKENDS)('API keys on %s', (_name, open) => {
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, count: 2 });
   });
 
-  it('refuses to revoke an unknown key with a typed error, writing nothing', async () => {
+  it('refuses to revoke an unknown key with a typed error, writing nothing but the audit record of each refusal', async () => {
     const before = await counts(db);
     const attempt = revokeKey(db, 'key_nope', operator);
     await expect(attempt).rejects.toThrow(KeyNotFoundError);
     await expect(revokeKey(db, 'key_nope', operator)).rejects.toMatchObject({ code: 'key_not_found', keyId: 'key_nope' });
-    expect(await counts(db)).toEqual(before);
+    expect(await counts(db)).toEqual({ keys: before.keys, audit: before.audit + 2 });
+    expect(await lastAudit(db)).toMatchObject({ type: 'key.revoked', outcome: 'refused', details: { keyId: 'key_nope', refusal: 'key_not_found' } });
   });
 
   it('authenticates nothing from a token with one character changed, a wrong prefix or a wrong shape', async () => {
@@ -146,12 +151,13 @@ describe.each(BACKENDS)('API keys on %s', (_name, open) => {
     ['a name with a control character', () => createServiceKey(db, { name: 'a\nb', scopes: ['fanout:read'] }, operator), 'invalid_name', /key name/],
     ['an unknown organisation', () => createAdminKey(db, { name: 'x', orgId: 'org_nope', role: 'viewer' }, operator), 'unknown_org', /no organisation has the id "org_nope"/],
     ['an unknown role', () => createAdminKey(db, { name: 'x', orgId: 'org_acme', role: 'root' }, operator), 'invalid_role', /unknown role "root"/],
-  ])('refuses %s and writes nothing', async (_what, attempt, code, message) => {
+  ])('refuses %s, writing no key and auditing the refusal', async (_what, attempt, code, message) => {
     const before = await counts(db);
     const err = await attempt().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidKeyRequestError);
     expect(err).toMatchObject({ code, message: expect.stringMatching(message) });
-    expect(await counts(db)).toEqual(before);
+    expect(await counts(db)).toEqual({ keys: before.keys, audit: before.audit + 1 });
+    expect(await lastAudit(db)).toMatchObject({ type: 'key.created', outcome: 'refused', details: { refusal: code } });
   });
 });
 

@@ -7,15 +7,16 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendAudit, type AuditActor } from '../store/audit.js';
 import { createBatchLoader } from '../store/batchLoader.js';
 import type { Database, Queryable } from '../store/database.js';
+import { ADMIN_ROLES, type AdminRole } from './admin/roles.js';
+import { auditingRefusals } from './enrollment/refusals.js';
+import { ConflictError, TrustError } from './errors.js';
 import { newId, sha256Hex } from './ids.js';
 
 /** Everything a service key may be allowed to do. */
-export const SERVICE_SCOPES = ['decisions:read', 'accounts:write', 'subscribers:write', 'signals:write', 'fanout:ack', 'fanout:read'] as const;
+export const SERVICE_SCOPES = ['decisions:read', 'accounts:write', 'subscribers:write', 'signals:write', 'fanout:ack', 'fanout:read', 'orgs:write'] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 
-/** Enigm Command roles an admin key may hold. */
-export const ADMIN_ROLES = ['viewer', 'operator', 'approver', 'auditor'] as const;
-export type AdminRole = (typeof ADMIN_ROLES)[number];
+export { ADMIN_ROLES, type AdminRole } from './admin/roles.js';
 
 export type KeyKind = 'service' | 'admin';
 
@@ -45,21 +46,27 @@ export interface CreatedKey {
 
 export type InvalidKeyRequestCode = 'invalid_name' | 'invalid_scope' | 'invalid_role' | 'unknown_org';
 
-/** A key request refused before anything was written. */
-export class InvalidKeyRequestError extends Error {
+/** A key request refused before anything was written (404 for an unknown organisation, else 400). */
+export class InvalidKeyRequestError extends TrustError {
   override name = 'InvalidKeyRequestError';
-  constructor(readonly code: InvalidKeyRequestCode, message: string) {
-    super(message);
+  declare readonly code: InvalidKeyRequestCode;
+  constructor(code: InvalidKeyRequestCode, message: string) {
+    super(code === 'unknown_org' ? 404 : 400, code, message);
   }
 }
 
-/** No key has this id. */
-export class KeyNotFoundError extends Error {
+/** No key has this id (or none the caller may see). */
+export class KeyNotFoundError extends TrustError {
   override name = 'KeyNotFoundError';
-  readonly code = 'key_not_found';
   constructor(readonly keyId: string) {
-    super(`no API key has the id ${keyId}`);
+    super(404, 'key_not_found', `no API key has the id ${printable(keyId)}`);
   }
+}
+
+/** Text from a caller, safe for a message and the audit log: no control character or lone surrogate, cut short. */
+function printable(text: string, max = 80): string {
+  const clean = text.replace(/[\p{Cc}\p{Cs}]/gu, '\uFFFD');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 const PREFIX: Record<KeyKind, string> = { service: 'esk', admin: 'eak' };
@@ -81,7 +88,7 @@ interface KeyRow {
 
 function checkName(name: unknown): string {
   // Names show up in listings and audit records: short, printable, no control characters.
-  if (typeof name !== 'string' || name.trim() !== name || name.length === 0 || name.length > MAX_NAME || /\p{Cc}/u.test(name)) {
+  if (typeof name !== 'string' || name.trim() !== name || name.length === 0 || name.length > MAX_NAME || /[\p{Cc}\p{Cs}]/u.test(name)) {
     throw new InvalidKeyRequestError('invalid_name', `a key name must be 1 to ${MAX_NAME} printable characters without leading or trailing spaces, got ${JSON.stringify(name)}`);
   }
   return name;
@@ -119,26 +126,40 @@ async function insertKey(tx: Queryable, key: { id: string; kind: KeyKind; name: 
 
 /**
  * Creates a service key with `scopes` (all from SERVICE_SCOPES, at least one) and audits
- * `key.created`. Throws InvalidKeyRequestError, writing nothing, on a bad name or scope.
+ * `key.created`. Throws InvalidKeyRequestError on a bad name or scope, writing nothing but the
+ * audit record of the refusal.
  */
 export async function createServiceKey(db: Database, input: { name: string; scopes: readonly string[] }, actor: AuditActor): Promise<CreatedKey> {
-  const name = checkName(input.name);
-  const scopes = checkScopes(input.scopes);
-  const id = newId('key');
-  const token = newToken('service');
-  await db.transaction(async (tx) => {
-    await insertKey(tx, { id, kind: 'service', name, tokenHash: sha256Hex(token), scopes, orgId: null, role: null });
-    await appendAudit(tx, { type: 'key.created', outcome: 'success', actor, details: { keyId: id, kind: 'service', name, scopes } });
+  return auditingRefusals(db, { type: 'key.created', actor, details: { kind: 'service' } }, async () => {
+    const name = checkName(input.name);
+    const scopes = checkScopes(input.scopes);
+    const id = newId('key');
+    const token = newToken('service');
+    await db.transaction(async (tx) => {
+      await insertKey(tx, { id, kind: 'service', name, tokenHash: sha256Hex(token), scopes, orgId: null, role: null });
+      await appendAudit(tx, { type: 'key.created', outcome: 'success', actor, details: { keyId: id, kind: 'service', name, scopes } });
+    });
+    return { id, token };
   });
-  return { id, token };
 }
 
 /**
  * Creates an admin key for the existing organisation `orgId` with one role, and audits
- * `key.created`. Throws InvalidKeyRequestError, writing nothing, on a bad name or role or an
- * unknown organisation. The name defaults to "<orgId> <role>".
+ * `key.created`. Throws InvalidKeyRequestError on a bad name or role or an unknown
+ * organisation, writing nothing but the audit record of the refusal. The name defaults to
+ * "<orgId> <role>".
  */
 export async function createAdminKey(db: Database, input: { name?: string; orgId: string; role: string }, actor: AuditActor): Promise<CreatedKey> {
+  // The organisation is named in the details: it may not exist.
+  const ctx = { type: 'key.created', actor, details: { kind: 'admin', org: JSON.stringify(input.orgId).slice(0, 80) } };
+  return auditingRefusals(db, ctx, () => writeAdminKey(db, input, actor));
+}
+
+/**
+ * createAdminKey without auditing its refusals: for callers that audit the whole request
+ * themselves (the admin API). Successes are audited here, in the key's transaction.
+ */
+export async function writeAdminKey(db: Database, input: { name?: string; orgId: string; role: string }, actor: AuditActor): Promise<CreatedKey> {
   const role = checkRole(input.role);
   const name = checkName(input.name ?? `${input.orgId} ${role}`);
   const id = newId('key');
@@ -183,6 +204,19 @@ async function authenticateWith(lookup: KeyLookup, token: string): Promise<KeyPr
  */
 export function authenticateKey(db: Queryable, token: string): Promise<KeyPrincipal | null> {
   return authenticateWith(async (hash) => (await keysByHash(db, [hash])).get(hash), token);
+}
+
+/**
+ * The key a well-formed token belonged to, when that key is revoked: so a refusal of a revoked
+ * key can be audited under its id. Null for anything else (no query for a malformed token).
+ */
+export async function revokedKeyOf(db: Queryable, token: string): Promise<KeyPrincipal | null> {
+  if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
+  const computed = sha256Hex(token);
+  const row = (await keysByHash(db, [computed])).get(computed);
+  if (!row || row.revoked_at === null || !token.startsWith(`${PREFIX[row.kind]}_`)) return null;
+  if (!timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(computed, 'hex'))) return null;
+  return principalOf(row);
 }
 
 function batchedKeyLookup(db: Queryable): KeyLookup {
@@ -253,10 +287,23 @@ export async function listKeys(db: Queryable, filter: { orgId?: string } = {}): 
 /**
  * Revokes key `id` (it authenticates nothing from the commit on) and audits `key.revoked`.
  * Revoking a revoked key changes nothing and returns `alreadyRevoked: true` with the original time.
- * Throws KeyNotFoundError for an unknown id.
+ * With `orgId` (an owner acting), only that organisation's admin keys may be revoked, and never
+ * its last live owner key. Throws KeyNotFoundError for an unknown (or not visible) id and
+ * ConflictError `last_owner_key`, writing nothing but the audit record of the refusal.
  */
-export async function revokeKey(db: Database, id: string, actor: AuditActor): Promise<{ id: string; revokedAt: Date; alreadyRevoked: boolean }> {
-  return db.transaction(async (tx) => {
+export async function revokeKey(db: Database, id: string, actor: AuditActor, scope: { orgId?: string } = {}): Promise<{ id: string; revokedAt: Date; alreadyRevoked: boolean }> {
+  const ctx = { type: 'key.revoked', actor, orgId: scope.orgId ?? null, details: { keyId: printable(id) } };
+  return auditingRefusals(db, ctx, () => db.transaction(async (tx) => {
+    const seen = (await tx.query<Pick<KeyRow, 'kind' | 'org_id' | 'role'>>('SELECT kind, org_id, role FROM api_keys WHERE id = $1', [id])).rows[0];
+    if (!seen || (scope.orgId !== undefined && (seen.kind !== 'admin' || seen.org_id !== scope.orgId))) throw new KeyNotFoundError(id);
+    if (scope.orgId !== undefined && seen.role === 'owner') {
+      // Every live owner key of the organisation, locked in id order (the target among them): two
+      // owners revoking each other serialise, and the second finds itself the last one.
+      const owners = await tx.query<{ id: string }>(`SELECT id FROM api_keys WHERE org_id = $1 AND role = 'owner' AND revoked_at IS NULL ORDER BY id FOR UPDATE`, [scope.orgId]);
+      if (owners.rows.length === 1 && owners.rows[0].id === id) {
+        throw new ConflictError('last_owner_key', 'this is the organisation\'s last owner key: issue another owner key first (or ask the platform operator to revoke it)');
+      }
+    }
     // Row lock: two revocations of one key serialise, and only the first one is audited.
     const r = await tx.query<KeyRow>('SELECT id, kind, name, org_id, revoked_at FROM api_keys WHERE id = $1 FOR UPDATE', [id]);
     const row = r.rows[0];
@@ -266,5 +313,5 @@ export async function revokeKey(db: Database, id: string, actor: AuditActor): Pr
     await tx.query('UPDATE api_keys SET revoked_at = $2 WHERE id = $1', [id, now]);
     await appendAudit(tx, { type: 'key.revoked', outcome: 'success', actor, orgId: row.org_id, details: { keyId: id, kind: row.kind, name: row.name } }, now);
     return { id, revokedAt: now, alreadyRevoked: false };
-  });
+  }));
 }

@@ -20,7 +20,7 @@ SELECT d.id, d.state, d.approval_method, d.approved_at, d.replaces_device_id, d.
          WHERE org_id = o.id AND max_age_seconds IS NOT NULL) AS signal_max_ages
   FROM devices d
   JOIN accounts a ON a.id = d.account_id
-  JOIN organisations o ON o.id = a.org_id
+  LEFT JOIN organisations o ON o.id = a.org_id
   LEFT JOIN credentials c ON c.device_id = d.id
   LEFT JOIN LATERAL (
     SELECT created_at, user_verified FROM sessions
@@ -33,7 +33,7 @@ interface ContextRow {
   last_unlock_at: Date | null; last_unlock_method: string | null; created_at: Date;
   account_id: string; account_state: DeviceContext['account']['state']; recovery_state: DeviceContext['account']['recovery_state'];
   recovery_started_at: Date | null; devices_enrolled: number;
-  org_id: string; managed: boolean; settings: Record<string, unknown>;
+  org_id: string | null; managed: boolean | null; settings: Record<string, unknown> | null;
   attestation_format: string | null; aaguid: string | null; backup_eligible: boolean | null; backed_up: boolean | null; credential_uv: boolean | null;
   session_created_at: Date | null; session_uv: boolean | null;
   signals: Array<Omit<SignalRecord, 'issued_at'> & { issued_at: string }> | string;
@@ -44,7 +44,7 @@ function toContext(r: ContextRow): DeviceContext {
   const signals = typeof r.signals === 'string' ? JSON.parse(r.signals) as Exclude<ContextRow['signals'], string> : r.signals;
   return {
     org: {
-      id: r.org_id, managed: r.managed, settings: r.settings ?? {},
+      id: r.org_id, managed: r.managed ?? false, settings: r.settings ?? {},
       signal_max_ages: (typeof r.signal_max_ages === 'string' ? JSON.parse(r.signal_max_ages) : r.signal_max_ages) ?? {},
     },
     account: { id: r.account_id, state: r.account_state, recovery_state: r.recovery_state, recovery_started_at: r.recovery_started_at, devices_enrolled: r.devices_enrolled },

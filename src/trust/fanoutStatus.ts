@@ -1,8 +1,12 @@
 /**
  * Where a device's lifecycle events stand with each subscriber: per subscriber, each event's
- * delivery (attempts, last error, delivered time) and whether the subscriber acknowledged an
- * epoch at least as new as the event's, i.e. whether it enforces the device list that event
- * produced. Metadata only; the SETs themselves are not stored.
+ * delivery (status, attempts, last error, next attempt, delivered time) and whether the
+ * subscriber acknowledged an epoch at least as new as the event's, i.e. whether it enforces the
+ * device list that event produced. Metadata only; the SETs themselves are not stored.
+ *
+ * Statuses: `queued` (the event is not yet expanded into deliveries, e.g. while Redis is down),
+ * `pending` (waiting for an attempt: its first, or the next after a re-drive), `retrying` (an
+ * attempt failed; `nextAttemptAt` says when the next one is due), `delivered`, `failed`.
  */
 import { eventTypesOf, type LifecycleEvent } from '../queue/securityEventToken.js';
 import { LIFECYCLE_TOPIC } from '../queue/eventWorker.js';
@@ -18,13 +22,14 @@ export interface EventDelivery {
   previousState: string;
   epoch: number;
   occurredAt: string;
-  /** `queued`: the event is not yet fanned out (e.g. Redis was down). */
-  status: 'queued' | 'pending' | 'delivered' | 'failed';
+  status: 'queued' | 'pending' | 'retrying' | 'delivered' | 'failed';
   deliveryId: string | null;
   jti: string | null;
   attempts: number;
   lastError: string | null;
   lastAttemptAt: string | null;
+  /** When a `retrying` delivery's next attempt is due. */
+  nextAttemptAt: string | null;
   deliveredAt: string | null;
   /** The subscriber acknowledged this event's epoch or a later one. */
   epochAcknowledged: boolean;
@@ -51,8 +56,11 @@ export interface DeviceFanout {
 
 const MAX_EVENTS = 100;
 
-interface EventRow { id: string; payload: LifecycleEvent; relayed_at: Date | null }
-interface DeliveryRow { id: string; outbox_id: string; subscriber_id: string; jti: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; last_error: string | null; last_attempt_at: Date | null; delivered_at: Date | null }
+interface EventRow { id: string; payload: LifecycleEvent; expanded_at: Date | null }
+interface DeliveryRow {
+  id: string; outbox_id: string; subscriber_id: string; jti: string; status: 'pending' | 'delivered' | 'failed'; attempts: number;
+  last_error: string | null; last_attempt_at: Date | null; next_attempt_at: Date | null; delivered_at: Date | null;
+}
 interface SubscriberRow { id: string; name: string; events: string[]; active: boolean }
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
@@ -73,12 +81,13 @@ function eventDelivery(e: EventRow, d: DeliveryRow | undefined, ackedEpoch: numb
     previousState: e.payload.previous_state,
     epoch: Number(e.payload.epoch),
     occurredAt: e.payload.occurred_at,
-    status: d ? d.status : 'queued',
+    status: !d ? 'queued' : d.status === 'pending' && d.next_attempt_at ? 'retrying' : d.status,
     deliveryId: d?.id ?? null,
     jti: d?.jti ?? null,
     attempts: d?.attempts ?? 0,
     lastError: d?.last_error ?? null,
     lastAttemptAt: iso(d?.last_attempt_at ?? null),
+    nextAttemptAt: d?.status === 'pending' ? iso(d.next_attempt_at) : null,
     deliveredAt: iso(d?.delivered_at ?? null),
     epochAcknowledged: ackedEpoch !== null && ackedEpoch >= Number(e.payload.epoch),
   };
@@ -88,10 +97,10 @@ function eventDelivery(e: EventRow, d: DeliveryRow | undefined, ackedEpoch: numb
 export async function deviceFanoutStatus(db: Queryable, deviceId: string, viewer: FanoutViewer): Promise<DeviceFanout> {
   const { accountId, currentEpoch } = await loadDevice(db, deviceId, viewer);
   const events = (await db.query<EventRow>(
-    'SELECT id, payload, relayed_at FROM outbox WHERE device_id = $1 AND topic = $2 ORDER BY seq DESC LIMIT $3', [deviceId, LIFECYCLE_TOPIC, MAX_EVENTS])).rows;
+    'SELECT id, payload, expanded_at FROM outbox WHERE device_id = $1 AND topic = $2 ORDER BY seq DESC LIMIT $3', [deviceId, LIFECYCLE_TOPIC, MAX_EVENTS])).rows;
   const ids = events.map((e) => e.id);
   const deliveries = (await db.query<DeliveryRow>(
-    'SELECT id, outbox_id, subscriber_id, jti, status, attempts, last_error, last_attempt_at, delivered_at FROM deliveries WHERE outbox_id = ANY($1)', [ids])).rows;
+    'SELECT id, outbox_id, subscriber_id, jti, status, attempts, last_error, last_attempt_at, next_attempt_at, delivered_at FROM deliveries WHERE outbox_id = ANY($1)', [ids])).rows;
   const subscribers = (await db.query<SubscriberRow>(
     `SELECT id, name, events, deleted_at IS NULL AS active FROM subscribers
       WHERE deleted_at IS NULL OR id IN (SELECT subscriber_id FROM deliveries WHERE outbox_id = ANY($1))
@@ -99,7 +108,6 @@ export async function deviceFanoutStatus(db: Queryable, deviceId: string, viewer
   const acks = new Map((await db.query<{ subscriber_id: string; epoch: number; acked_at: Date }>(
     'SELECT subscriber_id, epoch, acked_at FROM epoch_acks WHERE account_id = $1', [accountId])).rows.map((a) => [a.subscriber_id, a]));
   const byPair = new Map(deliveries.map((d) => [`${d.outbox_id} ${d.subscriber_id}`, d]));
-  const expanded = new Set(deliveries.map((d) => d.outbox_id));
   return {
     deviceId,
     accountId,
@@ -110,8 +118,9 @@ export async function deviceFanoutStatus(db: Queryable, deviceId: string, viewer
       const list: EventDelivery[] = [];
       for (const e of events) {
         const d = byPair.get(`${e.id} ${s.id}`);
-        // An event not yet fanned out will reach each active subscriber that wants one of its types.
-        const awaited = !d && s.active && !expanded.has(e.id) && eventTypesOf(e.payload).some((t) => s.events.includes(t));
+        // An event not yet expanded will reach each active subscriber that wants one of its types; once
+        // expanded, a subscriber without a delivery of it (registered later, or not asking) is owed nothing.
+        const awaited = !d && s.active && e.expanded_at === null && eventTypesOf(e.payload).some((t) => s.events.includes(t));
         if (d || awaited) list.push(eventDelivery(e, d, ackedEpoch));
       }
       return {

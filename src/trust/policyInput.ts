@@ -4,23 +4,16 @@
  * Account trust and device trust stay in separate sub-documents.
  */
 import type { DeviceState } from './lifecycle.js';
+import { effectiveSettings } from './organisations/settings.js';
 
+/** The account's organisation as stored; an unmanaged account's has id null, no flag and no settings. */
 export interface OrgRecord {
-  id: string;
+  id: string | null;
   managed: boolean;
-  settings: OrgSettings;
+  /** The settings it chose (`organisations.settings`); the rest are the defaults. */
+  settings: Record<string, unknown>;
   /** Maximum ages configured on the organisation's signal sources (they win over `settings`). */
   signal_max_ages?: { managed?: number; os_integrity?: number };
-}
-
-/** Per-organisation policy flags and limits, kept in `organisations.settings`. */
-export interface OrgSettings {
-  require_managed_compliance?: boolean;
-  require_device_bound_credential?: boolean;
-  max_session_age_seconds?: number;
-  max_unlock_age_seconds?: number;
-  managed_max_age_seconds?: number;
-  os_integrity_max_age_seconds?: number;
 }
 
 export interface AccountRecord {
@@ -75,20 +68,12 @@ export interface DeviceContext {
   signals: SignalRecord[];
 }
 
-export const DEFAULTS = {
-  maxSessionAgeSeconds: 15 * 60,
-  maxUnlockAgeSeconds: 5 * 60,
-  // Intune treats a compliance result as valid for 30 days.
-  managedMaxAgeSeconds: 30 * 24 * 3600,
-  osIntegrityMaxAgeSeconds: 3600,
-} as const;
-
 function ageSeconds(then: Date | null, now: Date): number | null {
   return then === null ? null : Math.max(0, Math.floor((now.getTime() - then.getTime()) / 1000));
 }
 
 function accountDocument(ctx: DeviceContext, now: Date) {
-  const s = ctx.org.settings;
+  const s = effectiveSettings(ctx.org.id === null ? null : ctx.org);
   return {
     id: ctx.account.id,
     org: ctx.org.id,
@@ -98,11 +83,13 @@ function accountDocument(ctx: DeviceContext, now: Date) {
       ? { present: true, age_seconds: ageSeconds(ctx.session.created_at, now), user_verified: ctx.session.user_verified }
       : { present: false, age_seconds: null, user_verified: false },
     policy: {
-      managed: ctx.org.managed,
-      require_managed_compliance: s.require_managed_compliance ?? false,
-      require_device_bound_credential: s.require_device_bound_credential ?? false,
-      max_session_age_seconds: s.max_session_age_seconds ?? DEFAULTS.maxSessionAgeSeconds,
-      max_unlock_age_seconds: s.max_unlock_age_seconds ?? DEFAULTS.maxUnlockAgeSeconds,
+      managed: s.managed,
+      require_managed_compliance: s.require_managed_compliance,
+      require_device_bound_credential: s.require_device_bound_credential,
+      max_session_age_seconds: s.max_session_age_seconds,
+      max_unlock_age_seconds: s.max_unlock_age_seconds,
+      enrollment_approval: s.enrollment_approval,
+      replacement_approval: s.replacement_approval,
     },
   };
 }
@@ -168,11 +155,11 @@ function postureDocument(s: SignalRecord | undefined, now: Date) {
 }
 
 function signalsDocument(ctx: DeviceContext, now: Date) {
-  const s = ctx.org.settings, sources = ctx.org.signal_max_ages;
+  const s = effectiveSettings(ctx.org.id === null ? null : ctx.org), sources = ctx.org.signal_max_ages;
   return {
     posture: postureDocument(latest(ctx.signals, 'posture'), now),
-    managed: verifiedSignal(latest(ctx.signals, 'managed'), sources?.managed ?? s.managed_max_age_seconds ?? DEFAULTS.managedMaxAgeSeconds, now),
-    os_integrity: osIntegrityDocument(latest(ctx.signals, 'os_integrity'), sources?.os_integrity ?? s.os_integrity_max_age_seconds ?? DEFAULTS.osIntegrityMaxAgeSeconds, now),
+    managed: verifiedSignal(latest(ctx.signals, 'managed'), sources?.managed ?? s.managed_max_age_seconds, now),
+    os_integrity: osIntegrityDocument(latest(ctx.signals, 'os_integrity'), sources?.os_integrity ?? s.os_integrity_max_age_seconds, now),
   };
 }
 

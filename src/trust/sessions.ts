@@ -13,7 +13,8 @@ export interface DeviceSession {
   sessionId: string;
   deviceId: string;
   accountId: string;
-  orgId: string;
+  /** Null for an unmanaged account. */
+  orgId: string | null;
   deviceState: 'trusted' | 'restricted';
   userVerified: boolean;
   expiresAt: Date;
@@ -42,7 +43,7 @@ export async function createSession(
 export async function authenticateSession(q: Queryable, token: string): Promise<DeviceSession | null> {
   if (!TOKEN.test(token)) return null;
   const hash = sha256Hex(token);
-  const r = await q.query<{ id: string; token_hash: string; device_id: string; account_id: string; org_id: string; state: string; user_verified: boolean; expires_at: Date }>(
+  const r = await q.query<{ id: string; token_hash: string; device_id: string; account_id: string; org_id: string | null; state: string; user_verified: boolean; expires_at: Date }>(
     `SELECT s.id, s.token_hash, s.device_id, s.account_id, a.org_id, d.state, s.user_verified, s.expires_at
        FROM sessions s JOIN devices d ON d.id = s.device_id JOIN accounts a ON a.id = s.account_id
       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,

@@ -32,7 +32,8 @@ export interface TransitionRequest {
 export interface TransitionResult {
   deviceId: string;
   accountId: string;
-  orgId: string;
+  /** Null for an unmanaged account. */
+  orgId: string | null;
   previousState: DeviceState;
   state: DeviceState;
   /** The account's device-list epoch after the transition. */
@@ -44,7 +45,7 @@ export interface TransitionResult {
 interface LockedDevice {
   id: string;
   account_id: string;
-  org_id: string;
+  org_id: string | null;
   state: DeviceState;
 }
 

@@ -100,7 +100,7 @@ describe('operator lifecycle actions: restrict, unrestrict, retire', () => {
     expect(refused.map((e) => e.actor.type)).toEqual(['service', 'device']);
   });
 
-  it('refuses a revoked admin key with 401 and changes nothing', async () => {
+  it('refuses a revoked admin key with 401, changing nothing but the audit record of the refusal', async () => {
     const device = await seedDevice(db, account);
     const key = await adminKey(db, org, 'operator');
     await revokeKey(db, key.id, SYSTEM);
@@ -109,8 +109,12 @@ describe('operator lifecycle actions: restrict, unrestrict, retire', () => {
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('unauthenticated');
     expect(await stateOf(db, device)).toBe('trusted');
-    expect(await auditCount(db)).toBe(before);
+    expect(await auditCount(db)).toBe(before + 1);
+    const refusal = await db.query(`SELECT type, org_id, actor->>'id' AS key FROM audit_events ORDER BY seq DESC LIMIT 1`);
+    expect(refusal.rows[0]).toEqual({ type: 'auth.refused', org_id: org, key: key.id });
+    // Audited once a minute per key at most: the next refusal is in the access log only.
     expect((await get(app, key.token, '/v1/admin/devices')).status).toBe(401);
+    expect(await auditCount(db)).toBe(before + 1);
     expect((await act(null, device, 'restrict')).status).toBe(401);
     expect((await get(app, null, '/v1/admin/devices')).status).toBe(401);
   });

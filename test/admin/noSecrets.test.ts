@@ -56,12 +56,14 @@ describe('no secret leaves through an admin response', () => {
   beforeAll(async () => {
     ({ db, app, done } = await adminTestbed());
     const org = await seedOrg(db, { managed: true, settings: { require_managed_compliance: true } });
-    for (const role of ['viewer', 'approver', 'operator', 'auditor']) {
+    for (const role of ['owner', 'viewer', 'approver', 'operator', 'auditor']) {
       const key = await adminKey(db, org, role);
       tokens[role] = key.token;
+      ids[`${role}Key`] = key.id;
       keep(`${role} admin key`, key.token);
       keep(`${role} admin key hash`, sha256Hex(key.token));
     }
+    ids.spareKey = (await adminKey(db, org, 'viewer')).id;
     const account = await seedAccount(db, org, { recovering: true });
     ids.account = account;
     // Bootstrap and recovery codes, stored hashed as the enrollment flow stores them.
@@ -170,9 +172,22 @@ describe('no secret leaves through an admin response', () => {
     action(`/v1/devices/${ids.retire}/retire`);
     action(`/v1/devices/${device}/restrict`, tokens.viewer);
     action(`/v1/devices/${device}/restrict`, tokens.operator, { reason: 'x', extra: true });
+    reader('/v1/admin/organisation');
+    const change = (body: unknown, token = tokens.owner) => walk.push(['PATCH /v1/admin/organisation', () => request(app).patch('/v1/admin/organisation').set('authorization', `Bearer ${token}`).send(body as object)]);
+    change({ max_session_age_seconds: 600 });
+    change({ max_session_age_seconds: -1, secret: 'x' });
+    change({ managed: true }, tokens.viewer);
+    reader('/v1/admin/keys', tokens.owner);
+    action('/v1/admin/keys', tokens.owner, { role: 'viewer', name: 'walker' });
+    action('/v1/admin/keys', tokens.owner, { role: 'owner', org: 'elsewhere' });
+    action('/v1/admin/keys', tokens.operator, { role: 'owner' });
+    const revoke = (keyId: () => string, token = tokens.owner) => walk.push([`DELETE /v1/admin/keys/${'key_walked'}`, () => request(app).delete(`/v1/admin/keys/${keyId()}`).set('authorization', `Bearer ${token}`)]);
+    revoke(() => ids.spareKey);
+    revoke(() => 'key_doesnotexist');
+    revoke(() => ids.ownerKey);
 
     // The walk covers every route the admin router serves.
-    const walked = new Set(walk.map(([name]) => name.replace(/\?.*$/, '').replace(/dev_[\w-]+/, ':deviceId').replace(/acc_[\w-]+/, ':accountId').replace(/enr_[\w-]+/, ':enrollmentId')));
+    const walked = new Set(walk.map(([name]) => name.replace(/\?.*$/, '').replace(/dev_[\w-]+/, ':deviceId').replace(/acc_[\w-]+/, ':accountId').replace(/enr_[\w-]+/, ':enrollmentId').replace(/key_[\w-]+/, ':keyId')));
     const served = routesOf(adminRoutes({ db }));
     expect(served.length).toBeGreaterThanOrEqual(12);
     expect(served.filter((r) => !walked.has(r))).toEqual([]);
@@ -204,7 +219,7 @@ describe('no secret leaves through an admin response', () => {
         const path = fill(route.slice(4));
         if (path.includes(':')) continue; // a parameter this data has no value for
         walked++;
-        for (const role of ['viewer', 'approver', 'operator', 'auditor']) {
+        for (const role of ['owner', 'viewer', 'approver', 'operator', 'auditor']) {
           const res = await request(app2).get(path).set('authorization', `Bearer ${tokens[role]}`);
           expect([route, role, leakIn(res)]).toEqual([route, role, undefined]);
         }

@@ -176,7 +176,7 @@ describe('fan-out HTTP API: subscribers, status, epoch acknowledgements, re-driv
         subscriberId: sub.id, name: expect.any(String), active: true, acknowledgedEpoch: null, acknowledgedAt: null, enforcesCurrentEpoch: false,
         events: [{
           eventId: outboxId, state: 'revoked', previousState: 'trusted', epoch, occurredAt: expect.any(String), status: 'delivered',
-          deliveryId: d.id, jti: d.jti, attempts: 1, lastError: null, lastAttemptAt: expect.any(String), deliveredAt: expect.any(String), epochAcknowledged: false,
+          deliveryId: d.id, jti: d.jti, attempts: 1, lastError: null, lastAttemptAt: expect.any(String), nextAttemptAt: null, deliveredAt: expect.any(String), epochAcknowledged: false,
         }],
       });
       const ack = await as(owner.token, request(app).post(`/v1/accounts/${accountId}/epoch-acks`)).send({ subscriber: sub.id, epoch });
@@ -276,12 +276,12 @@ describe('fan-out HTTP API: subscribers, status, epoch acknowledgements, re-driv
       expect(audit.rows).toEqual([{ outcome: 'success', actor: expect.objectContaining({ type: 'admin', role: 'operator' }), org_id: org }]);
     });
 
-    it('refuses to re-drive a delivery that did not fail, and audits the refusal', async () => {
+    it('refuses to re-drive a delivered delivery, and audits the refusal', async () => {
       const sub = await registered();
       const { outboxId } = await revoked();
       const d = await settled(outboxId, sub.id);
       const res = await as(operator, request(app).post(`/v1/admin/deliveries/${d.id}/redrive`)).send({ reason: 'again' });
-      expect([res.status, res.body.code, res.body.deliveryStatus]).toEqual([409, 'delivery_not_failed', 'delivered']);
+      expect([res.status, res.body.code, res.body.deliveryStatus]).toEqual([409, 'delivery_already_delivered', 'delivered']);
       expect((await deliveryOf(outboxId, sub.id)).status).toBe('delivered');
       const audit = await db.query(`SELECT 1 FROM audit_events WHERE type = 'fanout.delivery_redriven' AND outcome = 'refused' AND details->>'deliveryId' = $1`, [d.id]);
       expect(audit.rowCount).toBe(1);

@@ -6,7 +6,8 @@ import type { Database } from '../../src/store/database.js';
 import { createSubscriber } from '../../src/trust/subscribers.js';
 import { transitionDevice } from '../../src/trust/transition.js';
 import { postgresSchema, tempDir, uniqueName } from '../helpers/env.js';
-import { removeQueues, startReceiver, startWorkerProcess, waitFor, type Receiver } from '../helpers/fanout.js';
+import { removeQueues, startReceiver, startWorkerProcess, waitFor, type Receiver, type ReceiverAnswer } from '../helpers/fanout.js';
+import { everyDeliveryDelivered, fanoutFigures, fanoutViewContradictions, reportFigures } from '../helpers/fanoutFigures.js';
 import { TEST_ID_SECRET, migrated, seedAccount, seedDevice, seedOrg } from '../helpers/seed.js';
 
 const actor = { type: 'system' as const, id: 'test' };
@@ -85,4 +86,90 @@ describe('the worker process killed in the middle of a delivery', () => {
     const code = await new Promise((r) => second.once('exit', (c) => r(c)));
     expect(code).toBe(0);
   });
+});
+
+describe('one of two worker processes killed mid-push, with a backlog', () => {
+  const LOCK_MS = 3000;
+  let db: Database;
+  let schema: string;
+  let drop: () => Promise<void>;
+  const receivers: Receiver[] = [];
+  const prefix = uniqueName('fanout-kill-two');
+  const data = tempDir('enigm-worker-two-');
+  const children: ChildProcess[] = [];
+
+  /** A worker process; it serves its metrics, and resolves once it does. */
+  async function startWorker(): Promise<{ child: ChildProcess; output: () => string; metrics: () => Promise<string> }> {
+    const started = await startWorkerProcess(
+      { schema, prefix, dataDir: data.dir, env: { FANOUT_LOCK_MS: String(LOCK_MS), FANOUT_CONCURRENCY: '2', FANOUT_TIMEOUT_MS: '20000', FANOUT_POLL_MS: '50', FANOUT_BACKOFF_MS: '50', FANOUT_RECONCILE_MS: '1000', WORKER_METRICS_PORT: '0' } },
+      (line) => line.includes('"metrics served"'),
+    );
+    children.push(started.child);
+    const { url } = JSON.parse(started.line) as { url: string };
+    return { ...started, metrics: async () => (await fetch(url)).text() };
+  }
+
+  beforeAll(async () => {
+    const s = await postgresSchema();
+    db = await migrated(s.db);
+    schema = s.schema;
+    drop = s.drop;
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await Promise.all(receivers.map((r) => r.close()));
+    await removeQueues(prefix);
+    await drop();
+    data.remove();
+  });
+
+  it(`sends the killed worker's pushes again from the other within FANOUT_LOCK_MS (${LOCK_MS} ms), logs it, and every event arrives`, async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The slow subscriber holds its answers until the test lets go, then takes 100 ms each.
+    const slow: ReceiverAnswer = { status: 202, delayMs: 100 };
+    const slowReceiver = await startReceiver(async () => {
+      await gate;
+      return slow;
+    });
+    const quickReceiver = await startReceiver();
+    receivers.push(slowReceiver, quickReceiver);
+    const org = await seedOrg(db);
+    const subscribers = [
+      { id: (await createSubscriber(db, { name: 'messaging', url: slowReceiver.url, events: [LIFECYCLE_EVENT] }, 'key_test', actor)).id, receiver: slowReceiver },
+      { id: (await createSubscriber(db, { name: 'calls', url: quickReceiver.url, events: [LIFECYCLE_EVENT] }, 'key_test', actor)).id, receiver: quickReceiver },
+    ];
+    const doomed = await startWorker();
+    const outboxIds: string[] = [];
+    for (let i = 0; i < 20; i++) outboxIds.push((await transitionDevice(db, { deviceId: await seedDevice(db, await seedAccount(db, org)), to: 'revoked', actor, reason: 'stolen' })).outboxId);
+    // The first worker alone holds two pushes in flight (its concurrency); the other then takes two more.
+    await waitFor(() => slowReceiver.received.length === 2 || undefined, 15_000, 'two pushes in flight');
+    const cutShort = slowReceiver.received.map((r) => r.claims.jti);
+    const survivor = await startWorker();
+    await waitFor(() => slowReceiver.received.length === 4 || undefined, 15_000, 'the second worker at work');
+    doomed.child.kill('SIGKILL');
+    await new Promise((r) => doomed.child.once('exit', r));
+    const killedAt = Date.now();
+    // While the cut-short pushes wait for their locks to lapse: owed, shown so, nothing claimed that did not arrive.
+    expect(Number(/^enigm_trust_fanout_oldest_undelivered_seconds\{subscriber="[^"]+",name="messaging"\} ([\d.]+)$/m.exec(await survivor.metrics())?.[1])).toBeGreaterThan(0);
+    expect(await fanoutViewContradictions(db, outboxIds, subscribers)).toEqual([]);
+    release();
+
+    await waitFor(async () => (await everyDeliveryDelivered(db, outboxIds, subscribers.map((s) => s.id))) || undefined, 30_000, 'every delivery delivered');
+    const drainMs = Date.now() - killedAt;
+    const figures = await fanoutFigures(db, outboxIds, subscribers);
+    expect(figures).toMatchObject({ events: 20, owed: 40, delivered: 40, lost: 0 });
+    // The two pushes cut short were sent again, same jti, within FANOUT_LOCK_MS of the kill.
+    const resentAfterMs = cutShort.map((jti) => slowReceiver.received.filter((r) => r.claims.jti === jti).map((r) => r.at - killedAt).slice(1));
+    for (const resends of resentAfterMs) {
+      expect(resends).toHaveLength(1);
+      expect(resends[0]).toBeLessThanOrEqual(LOCK_MS + 500);
+    }
+    const interrupted = survivor.output().split('\n').filter((l) => l.includes('delivery interrupted'));
+    const cutIds = (await db.query<{ id: string }>('SELECT id FROM deliveries WHERE jti = ANY($1)', [cutShort])).rows.map((r) => r.id).sort();
+    expect(interrupted.map((l) => (JSON.parse(l) as { deliveryId: string }).deliveryId).sort()).toEqual(cutIds);
+    expect(await fanoutViewContradictions(db, outboxIds, subscribers)).toEqual([]);
+    expect(await survivor.metrics()).toMatch(/^enigm_trust_fanout_oldest_undelivered_seconds\{subscriber="[^"]+",name="messaging"\} 0$/m);
+    reportFigures('worker killed mid-push (2 pushes in flight), FANOUT_LOCK_MS 3 s', { ...figures, resentAfterMs: Math.max(...resentAfterMs.flat()), drainMs });
+  }, 60_000);
 });

@@ -22,8 +22,11 @@ export interface ReceivedSet {
   at: number;
 }
 
-/** What a receiver answers to its n-th push (0-based): a status, a status and body, or `hang` (never answer). */
-export type ReceiverAnswer = number | { status: number; body: string } | 'hang';
+/**
+ * What a receiver answers to its n-th push (0-based): a status, a status and body (optionally
+ * after `delayMs`, as a slow subscriber would), or `hang` (never answer).
+ */
+export type ReceiverAnswer = number | { status: number; body?: string; delayMs?: number } | 'hang';
 
 export interface Receiver {
   url: string;
@@ -33,7 +36,8 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(answer: (n: number, set: ReceivedSet) => ReceiverAnswer = () => 202): Promise<Receiver> {
+/** A receiver on 127.0.0.1; `answer` may take its time (return a promise) before the answer is sent. */
+export async function startReceiver(answer: (n: number, set: ReceivedSet) => ReceiverAnswer | Promise<ReceiverAnswer> = () => 202): Promise<Receiver> {
   const received: ReceivedSet[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -46,11 +50,14 @@ export async function startReceiver(answer: (n: number, set: ReceivedSet) => Rec
         claims: decodeJwt(body) as ReceivedSet['claims'],
         at: Date.now(),
       };
-      const a = answer(received.length, set);
+      const answered = answer(received.length, set);
       received.push(set);
-      if (a === 'hang') return; // the connection stays open until the sender gives up
-      const { status, body: text } = typeof a === 'number' ? { status: a, body: '' } : a;
-      res.writeHead(status, text ? { 'content-type': 'application/json' } : {}).end(text);
+      void Promise.resolve(answered).then(async (a) => {
+        if (a === 'hang') return; // the connection stays open until the sender gives up
+        const { status, body: text, delayMs } = typeof a === 'number' ? { status: a, body: '', delayMs: 0 } : a;
+        if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+        if (!res.destroyed) res.writeHead(status, text ? { 'content-type': 'application/json' } : {}).end(text);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -77,6 +84,7 @@ export function testSettings(prefix: string, overrides: Partial<FanoutSettings> 
     concurrency: 4,
     lockMs: 5000, // long enough that a loaded machine never makes a live job look stalled
     pollMs: 20,
+    reconcileMs: 1000,
     issuer: 'https://trust.test.enigm.dev',
     ...overrides,
   };
@@ -110,10 +118,11 @@ export async function removeQueues(prefix: string): Promise<void> {
 export const CLI = path.resolve('dist/cli/main.js');
 
 /**
- * `enigm-trust worker` on `schema` and queue `prefix`, with `env` added; resolves with the process
- * and the first line of its output that `ready` accepts, and rejects if it exits first.
+ * `enigm-trust worker` on `schema` and queue `prefix`, with `env` added; resolves with the process,
+ * the first line of its output that `ready` accepts, and all its output so far (read at any time),
+ * and rejects if it exits first.
  */
-export function startWorkerProcess(opts: { schema: string; prefix: string; dataDir: string; env?: Record<string, string> }, ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string }> {
+export function startWorkerProcess(opts: { schema: string; prefix: string; dataDir: string; env?: Record<string, string> }, ready: (line: string) => boolean): Promise<{ child: ChildProcess; line: string; output: () => string }> {
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (make test does) before these tests');
   const databaseUrl = new URL(POSTGRES_URL);
   databaseUrl.searchParams.set('options', `-c search_path="${opts.schema}",public`);
@@ -129,7 +138,7 @@ export function startWorkerProcess(opts: { schema: string; prefix: string; dataD
     child.stdout?.on('data', (c) => {
       out += c;
       const line = out.split('\n').find(ready);
-      if (line !== undefined) resolve({ child, line });
+      if (line !== undefined) resolve({ child, line, output: () => out });
     });
     child.stderr?.on('data', (c) => (out += c));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));

@@ -1,3 +1,4 @@
+import { SETTING_DEFAULTS } from '../../src/trust/organisations/settings.js';
 import { parseSignalKeys, effectiveMaxAgeSeconds, type SignalSource } from '../../src/trust/signals/signalSources.js';
 import { SignalRejectedError } from '../../src/trust/signals/signalRejectedError.js';
 import { CLOCK_TOLERANCE_SECONDS, verifySignedStatement } from '../../src/trust/signals/verifySignedStatement.js';
@@ -47,10 +48,11 @@ describe('verifySignedStatement', () => {
 
 describe('signal source configuration helpers', () => {
   it('takes the source max age, else the organisation setting, else the default', () => {
-    expect(effectiveMaxAgeSeconds('managed', 60, { managed_max_age_seconds: 120 })).toBe(60);
-    expect(effectiveMaxAgeSeconds('managed', null, { managed_max_age_seconds: 120 })).toBe(120);
-    expect(effectiveMaxAgeSeconds('managed', null, {})).toBe(30 * 86400);
-    expect(effectiveMaxAgeSeconds('os_integrity', null, {})).toBe(3600);
+    const chosen = { ...SETTING_DEFAULTS, managed_max_age_seconds: 120 };
+    expect(effectiveMaxAgeSeconds('managed', 60, chosen)).toBe(60);
+    expect(effectiveMaxAgeSeconds('managed', null, chosen)).toBe(120);
+    expect(effectiveMaxAgeSeconds('managed', null, SETTING_DEFAULTS)).toBe(30 * 86400);
+    expect(effectiveMaxAgeSeconds('os_integrity', null, SETTING_DEFAULTS)).toBe(3600);
   });
 
   it('keeps only the public members of each key', async () => {

@@ -16,6 +16,7 @@ base := {
 			"managed": false, "require_managed_compliance": false,
 			"require_device_bound_credential": false,
 			"max_session_age_seconds": 900, "max_unlock_age_seconds": 300,
+			"enrollment_approval": "device_or_admin", "replacement_approval": "device_or_admin",
 		},
 	},
 	"device": {

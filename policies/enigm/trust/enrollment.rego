@@ -10,7 +10,10 @@
 # a trusted device of the same account whose user was verified and whose person
 # confirmed that both screens showed the same verification code, an Enigm Command
 # approver of the account's organisation, a bootstrap code for the very first device, or
-# a recovery code while the account is in recovery. A replacement is a new trust event:
+# a recovery code while the account is in recovery. Which approvals an additional device
+# needs — a trusted device's, an approver's, either, or both — is the organisation's
+# choice (`input.account.policy.enrollment_approval`, `replacement_approval` for a device
+# that replaces another). A replacement is a new trust event:
 # it inherits nothing from the device it replaces, so only `input.approvals` counts as
 # evidence; `input.device.approval` and `input.replacement.old_state` never do.
 #
@@ -33,6 +36,15 @@ account_state_reasons := {"locked": "account_locked", "disabled": "account_disab
 
 # Command roles whose "deny" stops an enrollment. Only approvers may approve.
 admin_deny_roles := {"approver", "operator"}
+
+# The organisation's approval modes (its settings `enrollment_approval` and
+# `replacement_approval`): each names the sets of approvals of which any one suffices.
+approval_modes := {
+	"device_or_admin": [{"device"}, {"admin"}],
+	"device": [{"device"}],
+	"admin": [{"admin"}],
+	"device_and_admin": [{"device", "admin"}],
+}
 
 # ---------------------------------------------------------------------------------------
 # Account and device facts
@@ -168,6 +180,38 @@ recovery_needs_admin if {
 	not admin_approved
 }
 
+# A device that replaces another follows the organisation's replacement mode; any other
+# additional device its enrollment mode. Undefined (and so nothing suffices by approval)
+# when the account policy names no mode.
+approval_mode := input.account.policy.replacement_approval if {
+	is_string(input.replacement.replaces)
+} else := input.account.policy.enrollment_approval
+
+# The kinds of approval gathered that count.
+approved_by contains "device" if device_approval_verified
+
+approved_by contains "admin" if admin_approved
+
+# The mode accepts a kind of approval (whether or not it was given).
+mode_accepts(kind) if {
+	some needed in approval_modes[approval_mode]
+	kind in needed
+}
+
+# Some set of approvals the mode names was given in full.
+approvals_meet_mode if {
+	some needed in approval_modes[approval_mode]
+	count(needed - approved_by) == 0
+}
+
+# Approvals given, the mode wants more of another kind: what is still missing.
+approval_missing contains kind if {
+	not approvals_meet_mode
+	some needed in approval_modes[approval_mode]
+	count(needed & approved_by) > 0
+	some kind in (needed - approved_by)
+}
+
 # ---------------------------------------------------------------------------------------
 # Sufficient evidence
 # ---------------------------------------------------------------------------------------
@@ -179,17 +223,32 @@ sufficient if {
 	not managed_org
 }
 
-sufficient if device_approval_verified
+sufficient if approvals_meet_mode
 
-sufficient if admin_approved
+# A recovery code with Command review suffices whatever the approval mode.
+sufficient if {
+	recovery_accepted
+	admin_approved
+}
 
 grants contains "bootstrap_code_accepted" if bootstrap_accepted
 
 grants contains "recovery_code_accepted" if recovery_accepted
 
-grants contains "approved_by_trusted_device" if device_approval_verified
+grants contains "approved_by_trusted_device" if {
+	device_approval_verified
+	mode_accepts("device")
+}
 
-grants contains "approved_by_admin" if admin_approved
+grants contains "approved_by_admin" if {
+	admin_approved
+	mode_accepts("admin")
+}
+
+grants contains "approved_by_admin" if {
+	admin_approved
+	recovery_accepted
+}
 
 # ---------------------------------------------------------------------------------------
 # What stops an enrollment outright
@@ -247,6 +306,18 @@ notes contains "recovery_code_not_in_recovery" if {
 }
 
 notes contains "managed_recovery_requires_admin_approval" if recovery_needs_admin
+
+# The organisation does not accept this kind of approval for this enrollment.
+notes contains "device_approval_not_accepted" if {
+	device_approval_verified
+	not mode_accepts("device")
+}
+
+notes contains "admin_approval_not_accepted" if {
+	admin_approved
+	not mode_accepts("admin")
+	not recovery_accepted
+}
 
 notes contains "approver_not_trusted" if {
 	some a in device_approvals
@@ -313,13 +384,19 @@ completions contains "verification_code_confirmation" if {
 	not device_approval_verified
 }
 
+# The mode wants both approvals and one of them is in.
+completions contains "admin_approval" if "admin" in approval_missing
+
+completions contains "approval_by_trusted_device" if "device" in approval_missing
+
 # Otherwise every way forward that applies to this account.
 ways_forward contains "approval_by_trusted_device" if {
 	not first_device
 	not account_in_recovery
+	mode_accepts("device")
 }
 
-ways_forward contains "admin_approval"
+ways_forward contains "admin_approval" if mode_accepts("admin")
 
 ways_forward contains "bootstrap_code" if first_device
 

@@ -15,6 +15,7 @@ base := {
 			"managed": false, "require_managed_compliance": false,
 			"require_device_bound_credential": false,
 			"max_session_age_seconds": 900, "max_unlock_age_seconds": 300,
+			"enrollment_approval": "device_or_admin", "replacement_approval": "device_or_admin",
 		},
 		"devices_ever_enrolled": 2,
 	},
@@ -332,6 +333,79 @@ test_lost_device_replacement_through_recovery if {
 	r := enroll(object.union(lost, managed), [recovery])
 	r.outcome == "pending"
 	r.requirements == ["admin_approval"]
+}
+
+# ---------------------------------------------------------------------------------------
+# The organisation's approval modes
+# ---------------------------------------------------------------------------------------
+
+# The account policy with enrollment mode `e` and replacement mode `r`.
+modes(e, r) := {"account": {"policy": {"enrollment_approval": e, "replacement_approval": r}}}
+
+test_either_approval_suffices_by_default if {
+	enroll(modes("device_or_admin", "device_or_admin"), [by_device]).outcome == "trusted"
+	enroll(modes("device_or_admin", "device_or_admin"), [by_admin]).outcome == "trusted"
+}
+
+test_device_mode_does_not_accept_an_administrator if {
+	r := enroll(modes("device", "device_or_admin"), [by_admin])
+	r.outcome == "pending"
+	"admin_approval_not_accepted" in r.reasons
+	r.requirements == ["approval_by_trusted_device"]
+	enroll(modes("device", "device_or_admin"), [by_device]).outcome == "trusted"
+}
+
+test_admin_mode_does_not_accept_a_device if {
+	r := enroll(modes("admin", "device_or_admin"), [by_device])
+	r.outcome == "pending"
+	"device_approval_not_accepted" in r.reasons
+	r.requirements == ["admin_approval"]
+	enroll(modes("admin", "device_or_admin"), [by_admin]).outcome == "trusted"
+}
+
+test_both_mode_needs_both_and_asks_for_the_missing_one if {
+	both := modes("device_and_admin", "device_or_admin")
+	after_device := enroll(both, [by_device])
+	after_device.outcome == "pending"
+	after_device.requirements == ["admin_approval"]
+	"approved_by_trusted_device" in after_device.reasons
+	after_admin := enroll(both, [by_admin])
+	after_admin.outcome == "pending"
+	after_admin.requirements == ["approval_by_trusted_device"]
+	r := enroll(both, [by_device, by_admin])
+	r.outcome == "trusted"
+	r.reasons == ["approved_by_admin", "approved_by_trusted_device"]
+}
+
+test_no_evidence_lists_only_the_ways_the_mode_accepts if {
+	enroll(modes("device", "device_or_admin"), []).requirements == ["approval_by_trusted_device"]
+	enroll(modes("admin", "device_or_admin"), []).requirements == ["admin_approval"]
+	enroll(modes("device_and_admin", "device_or_admin"), []).requirements == ["admin_approval", "approval_by_trusted_device"]
+}
+
+test_a_replacement_follows_the_replacement_mode if {
+	strict := object.union(replacing, modes("device_or_admin", "admin"))
+	r := enroll(strict, [by_device])
+	r.outcome == "pending"
+	r.requirements == ["admin_approval"]
+	enroll(strict, [by_admin]).outcome == "trusted"
+
+	# And an ordinary enrollment of the same account follows the enrollment mode.
+	enroll(modes("device_or_admin", "admin"), [by_device]).outcome == "trusted"
+}
+
+test_codes_are_not_approvals_and_modes_leave_them_alone if {
+	enroll(object.union(first_device, modes("admin", "admin")), [bootstrap]).outcome == "trusted"
+	enroll(object.union(in_recovery, modes("device", "device")), [recovery]).outcome == "trusted"
+
+	# A managed recovery's Command review counts whatever the mode.
+	enroll(object.union(object.union(in_recovery, managed), modes("device", "device")), [recovery, by_admin]).outcome == "trusted"
+}
+
+test_no_mode_means_no_approval_suffices if {
+	r := enrollment.result with input as json.remove(object.union(base, {"approvals": [by_device, by_admin]}), ["account/policy/enrollment_approval"])
+	r.outcome == "pending"
+	enroll(modes("anything", "device_or_admin"), [by_device, by_admin]).outcome == "pending"
 }
 
 test_missing_input_is_denied if {

@@ -12,6 +12,7 @@ import { acknowledgeEpoch } from '../../trust/epochAcks.js';
 import { deviceFanoutStatus, type FanoutViewer } from '../../trust/fanoutStatus.js';
 import { redriveDelivery } from '../../trust/redrive.js';
 import { appendAudit } from '../../store/audit.js';
+import { rolesFor } from '../../trust/admin/roles.js';
 import { auditActorOf, requireAdminRole, requireServiceScope } from '../auth.js';
 import { HttpError } from '../problem.js';
 import { validateBody } from '../validateBody.js';
@@ -29,19 +30,20 @@ const DEVICE_ID = /^dev_[A-Za-z0-9_-]{1,64}$/;
 const ACCOUNT_ID = /^acc_[A-Za-z0-9_-]{1,64}$/;
 const DELIVERY_ID = /^dlv_[A-Za-z0-9_-]{1,64}$/;
 
-/** An admin key (any role; scoped to its organisation later) or a service key holding `scope`. */
-function requireAdminOrServiceScope(scope: string): RequestHandler {
+/** An admin key that reads inventory (scoped to its organisation later) or a service key holding `scope`. */
+function requireReaderOrServiceScope(scope: string): RequestHandler {
+  const reader = requireAdminRole(...rolesFor('inventory.read'));
   return (req, _res, next) => {
     const p = req.principal;
     if (!p) return next(new HttpError(401, 'unauthenticated', 'this route needs an admin key or a service key'));
-    if (p.kind === 'admin') return next();
+    if (p.kind === 'admin') return reader(req, _res, next);
     return requireServiceScope(scope)(req, _res, next);
   };
 }
 
-/** Admin operators only; a refused principal is audited, as every refused state change is. */
+/** Admins who may re-drive; a refused principal is audited, as every refused state change is. */
 function requireOperator(db: Database): RequestHandler {
-  const check = requireAdminRole('operator');
+  const check = requireAdminRole(...rolesFor('deliveries.redrive'));
   return (req, res, next) => {
     check(req, res, (refusal?: unknown) => {
       if (refusal === undefined || !(refusal instanceof HttpError) || refusal.status === 401) return next(refusal);
@@ -68,7 +70,7 @@ export function fanoutRoutes(deps: FanoutRouteDeps): Router {
   if (keys) router.use(jwksRoutes(keys));
   router.use(subscriberRoutes(db));
 
-  router.get('/v1/devices/:deviceId/fanout', requireAdminOrServiceScope('fanout:read'), async (req, res) => {
+  router.get('/v1/devices/:deviceId/fanout', requireReaderOrServiceScope('fanout:read'), async (req, res) => {
     const deviceId = String(req.params.deviceId);
     if (!DEVICE_ID.test(deviceId)) throw new HttpError(404, 'device_not_found', `no device ${deviceId}`);
     const p = req.principal;

@@ -4,9 +4,9 @@
  * statement (`policies/enigm/trust/decision.rego`, `managed_compliant`): the most recently
  * received statement counts; it must be verified and fresh to say anything: no older than the
  * maximum age of the organisation's managed signal source, else its `managed_max_age_seconds`
- * setting, else 30 days (`policyInput.ts`), and not past its own expiry (`payload.expires_at`).
+ * setting, else its default (30 days; `schemas/organisation-settings.schema.json`), and not past its own expiry (`payload.expires_at`).
  */
-import { DEFAULTS } from '../policyInput.js';
+import { SETTING_DEFAULTS } from '../organisations/settings.js';
 import type { Params } from './sql.js';
 
 export const MANAGED_STATUSES = ['compliant', 'noncompliant', 'stale', 'unverified', 'missing'] as const;
@@ -18,7 +18,7 @@ export type ManagedStatus = (typeof MANAGED_STATUSES)[number];
  */
 export function managedStatusSql(params: Params, now: Date): { join: string; status: string } {
   const at = params.add(now);
-  const fallback = params.add(DEFAULTS.managedMaxAgeSeconds);
+  const fallback = params.add(SETTING_DEFAULTS.managed_max_age_seconds);
   const maxAge = `coalesce(
       (SELECT ss.max_age_seconds FROM signal_sources ss WHERE ss.org_id = o.id AND ss.kind = 'managed')::double precision,
       CASE WHEN jsonb_typeof(o.settings->'managed_max_age_seconds') = 'number'

@@ -15,14 +15,14 @@ export interface CredentialOwner extends StoredCredential {
   deviceId: string;
   deviceState: DeviceState;
   accountId: string;
-  orgId: string;
+  orgId: string | null;
   handle: string;
 }
 
 const OWNER_SQL = `SELECT c.credential_id, c.public_key, c.transports, d.id AS device_id, d.state, d.account_id, a.org_id, a.handle
   FROM credentials c JOIN devices d ON d.id = c.device_id JOIN accounts a ON a.id = d.account_id`;
 
-interface OwnerRow { credential_id: string; public_key: Buffer; transports: string[]; device_id: string; state: DeviceState; account_id: string; org_id: string; handle: string }
+interface OwnerRow { credential_id: string; public_key: Buffer; transports: string[]; device_id: string; state: DeviceState; account_id: string; org_id: string | null; handle: string }
 
 function toOwner(r: OwnerRow | undefined): CredentialOwner | undefined {
   return r && {

@@ -5,7 +5,7 @@
 import type { AuditActor } from '../../store/audit.js';
 
 export type Caller =
-  | { kind: 'device'; deviceId: string; accountId: string; orgId: string; deviceState: 'trusted' | 'restricted'; userVerified: boolean }
+  | { kind: 'device'; deviceId: string; accountId: string; orgId: string | null; deviceState: 'trusted' | 'restricted'; userVerified: boolean }
   | { kind: 'admin'; keyId: string; orgId: string; role: string }
   | { kind: 'service'; keyId: string; scopes: readonly string[] };
 

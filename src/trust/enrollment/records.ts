@@ -10,7 +10,8 @@ import type { DeviceState } from '../lifecycle.js';
 export interface EnrollmentRow {
   id: string;
   account_id: string;
-  org_id: string;
+  /** Null for an unmanaged account. */
+  org_id: string | null;
   handle: string;
   device_id: string;
   replaces_device_id: string | null;

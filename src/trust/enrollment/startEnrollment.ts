@@ -26,7 +26,7 @@ export interface StartedEnrollment {
 }
 
 export interface NewEnrollment {
-  account: { id: string; orgId: string; handle: string };
+  account: { id: string; orgId: string | null; handle: string };
   label: string;
   platform: string;
   /** An authenticated replacement: the device this one will supersede once approved. */
@@ -74,7 +74,7 @@ async function decoyEnrollment(deps: EnrollmentDeps, handle: string, label: stri
 /** POST /v1/enrollments: anyone may start; only evidence policy accepts makes the device trusted. */
 export async function startEnrollment(deps: EnrollmentDeps, input: { accountHandle: string; label: string; platform: string; replacesDeviceId?: string }, acting: Acting, now: Date = new Date()): Promise<StartedEnrollment> {
   const handle = normaliseHandle(input.accountHandle);
-  const r = await deps.db.query<{ id: string; org_id: string }>('SELECT id, org_id FROM accounts WHERE handle = $1', [handle]);
+  const r = await deps.db.query<{ id: string; org_id: string | null }>('SELECT id, org_id FROM accounts WHERE handle = $1', [handle]);
   const account = r.rows[0];
   if (!account) return decoyEnrollment(deps, handle, input.label, acting);
   return createEnrollment(deps, {

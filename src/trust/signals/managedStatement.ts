@@ -4,7 +4,7 @@
  * connector (issuer, key set, audience, maximum age; default 30 days as Intune's compliance
  * validity), bound to the device's `dev_…` id.
  */
-import type { OrgSettings } from '../policyInput.js';
+import type { OrgSettings } from '../organisations/settings.js';
 import type { NewSignal } from './posture.js';
 import { SignalRejectedError } from './signalRejectedError.js';
 import { effectiveMaxAgeSeconds, type SignalSource } from './signalSources.js';

@@ -5,7 +5,7 @@
  * service issued for that device. Short-lived by default (one hour).
  */
 import type { Redis } from 'ioredis';
-import type { OrgSettings } from '../policyInput.js';
+import type { OrgSettings } from '../organisations/settings.js';
 import { consumeSignalNonce } from './nonces.js';
 import type { NewSignal } from './posture.js';
 import { SignalRejectedError } from './signalRejectedError.js';

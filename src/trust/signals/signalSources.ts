@@ -10,7 +10,7 @@ import { describeErrors, schemas } from '../../policy/schemaRegistry.js';
 import { appendAudit, type AuditActor } from '../../store/audit.js';
 import type { Database, Queryable } from '../../store/database.js';
 import { NotFoundError, TrustError } from '../errors.js';
-import { DEFAULTS, type OrgSettings } from '../policyInput.js';
+import type { OrgSettings } from '../organisations/settings.js';
 
 /** The two kinds of signed signal. */
 export const SIGNAL_SOURCE_KINDS = ['managed', 'os_integrity'] as const;
@@ -172,8 +172,8 @@ function checkMaxAge(kind: SignalSourceKind, maxAge: number | undefined): void {
 export function effectiveMaxAgeSeconds(kind: SignalSourceKind, sourceMaxAge: number | null, settings: OrgSettings): number {
   if (sourceMaxAge !== null) return sourceMaxAge;
   return kind === 'managed'
-    ? settings.managed_max_age_seconds ?? DEFAULTS.managedMaxAgeSeconds
-    : settings.os_integrity_max_age_seconds ?? DEFAULTS.osIntegrityMaxAgeSeconds;
+    ? settings.managed_max_age_seconds
+    : settings.os_integrity_max_age_seconds;
 }
 
 interface SourceRow {
@@ -202,8 +202,9 @@ export function summarizeSource(s: SignalSource): SignalSourceSummary {
 
 const SELECT = 'SELECT org_id, kind, issuer, audience, jwks, max_age_seconds, version, updated_at FROM signal_sources';
 
-/** The organisation's source of `kind`, or undefined when none is configured. */
-export async function loadSignalSource(q: Queryable, orgId: string, kind: SignalSourceKind): Promise<SignalSource | undefined> {
+/** The organisation's source of `kind`, or undefined when none is configured (or the account has no organisation). */
+export async function loadSignalSource(q: Queryable, orgId: string | null, kind: SignalSourceKind): Promise<SignalSource | undefined> {
+  if (orgId === null) return undefined;
   const r = await q.query<SourceRow>(`${SELECT} WHERE org_id = $1 AND kind = $2`, [orgId, kind]);
   return r.rows[0] ? toSource(r.rows[0]) : undefined;
 }

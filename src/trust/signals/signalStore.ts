@@ -7,18 +7,18 @@
 import type { Queryable } from '../../store/database.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { OrgSettings } from '../policyInput.js';
+import { effectiveSettings, type OrgSettings } from '../organisations/settings.js';
 import type { NewSignal } from './posture.js';
 import { SignalRejectedError, type SignalField } from './signalRejectedError.js';
 
 /** Device states that may still report or receive signals. */
 export const SIGNAL_STATES = ['pending', 'trusted', 'restricted'] as const;
 
-/** The device a signal is about, with what verification needs of its organisation. */
+/** The device a signal is about, with what verification needs of its organisation (none for an unmanaged account). */
 export interface SignalTarget {
   deviceId: string;
   accountId: string;
-  orgId: string;
+  orgId: string | null;
   state: string;
   settings: OrgSettings;
 }
@@ -35,9 +35,9 @@ export interface StoredSignal {
 
 /** Loads the device (FOR UPDATE when `lock`): 404 when unknown, 409 when it no longer takes signals. */
 export async function loadSignalTarget(q: Queryable, deviceId: string, lock = false): Promise<SignalTarget> {
-  const r = await q.query<{ id: string; account_id: string; org_id: string; state: string; settings: OrgSettings | null }>(
-    `SELECT d.id, d.account_id, a.org_id, d.state, o.settings
-       FROM devices d JOIN accounts a ON a.id = d.account_id JOIN organisations o ON o.id = a.org_id
+  const r = await q.query<{ id: string; account_id: string; org_id: string | null; state: string; managed: boolean | null; settings: Record<string, unknown> | null }>(
+    `SELECT d.id, d.account_id, a.org_id, d.state, o.managed, o.settings
+       FROM devices d JOIN accounts a ON a.id = d.account_id LEFT JOIN organisations o ON o.id = a.org_id
       WHERE d.id = $1${lock ? ' FOR UPDATE OF d' : ''}`,
     [deviceId],
   );
@@ -46,7 +46,8 @@ export async function loadSignalTarget(q: Queryable, deviceId: string, lock = fa
   if (!(SIGNAL_STATES as readonly string[]).includes(row.state)) {
     throw new ConflictError('device_not_active', `device ${deviceId} is ${row.state}: it takes no more signals`, { state: row.state });
   }
-  return { deviceId: row.id, accountId: row.account_id, orgId: row.org_id, state: row.state, settings: row.settings ?? {} };
+  const settings = effectiveSettings(row.org_id === null ? null : { managed: row.managed ?? false, settings: row.settings ?? {} });
+  return { deviceId: row.id, accountId: row.account_id, orgId: row.org_id, state: row.state, settings };
 }
 
 const FIELD_OF: Record<NewSignal['kind'], SignalField> = { posture: 'posture', managed: 'managedStatement', os_integrity: 'osIntegrity' };

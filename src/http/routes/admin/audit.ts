@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { searchAudit, verifyAuditForOrg } from '../../../trust/admin/auditReview.js';
-import { AUDIT_READERS } from '../../../trust/admin/roles.js';
+import { rolesFor } from '../../../trust/admin/roles.js';
 import { auditActorOf } from '../../auth.js';
 import { adminOf, adminRole, sendJson, type AdminRouteDeps } from './guard.js';
 import { ACCOUNT_ID, DEVICE_ID, matching, onlyKnown, orderedRange, page, timestamp, type RawQuery } from './query.js';
@@ -16,7 +16,7 @@ const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
 export function auditRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
 
-  router.get('/v1/admin/audit', adminRole(deps, AUDIT_READERS), async (req, res) => {
+  router.get('/v1/admin/audit', adminRole(deps, rolesFor('audit.read')), async (req, res) => {
     const query = req.query as RawQuery;
     onlyKnown(query, ['deviceId', 'accountId', 'actorId', 'type', 'since', 'until', 'limit', 'cursor']);
     const since = timestamp(query, 'since');
@@ -33,7 +33,7 @@ export function auditRoutes(deps: AdminRouteDeps): Router {
     sendJson(deps, res, 'admin-audit-list', await searchAudit(deps.db, deps.cursors, adminOf(req).orgId, search, page(query)));
   });
 
-  router.get('/v1/admin/audit/verify', adminRole(deps, AUDIT_READERS), async (req, res) => {
+  router.get('/v1/admin/audit/verify', adminRole(deps, rolesFor('audit.read')), async (req, res) => {
     onlyKnown(req.query as RawQuery, []);
     sendJson(deps, res, 'admin-audit-verify', await verifyAuditForOrg(deps.db, adminOf(req).orgId, auditActorOf(req)));
   });

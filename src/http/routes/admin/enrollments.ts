@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { ENROLLMENT_STATES, getEnrollment, listEnrollments } from '../../../trust/admin/enrollments.js';
-import { INVENTORY_READERS } from '../../../trust/admin/roles.js';
+import { rolesFor } from '../../../trust/admin/roles.js';
 import { NotFoundError } from '../../../trust/errors.js';
 import { adminOf, adminRole, sendJson, type AdminRouteDeps } from './guard.js';
 import { ACCOUNT_ID, boolean, ENROLLMENT_ID, matching, oneOf, onlyKnown, page, type RawQuery } from './query.js';
@@ -13,7 +13,7 @@ import { ACCOUNT_ID, boolean, ENROLLMENT_ID, matching, oneOf, onlyKnown, page, t
 export function enrollmentRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
 
-  router.get('/v1/admin/enrollments', adminRole(deps, INVENTORY_READERS), async (req, res) => {
+  router.get('/v1/admin/enrollments', adminRole(deps, rolesFor('inventory.read')), async (req, res) => {
     const query = req.query as RawQuery;
     onlyKnown(query, ['state', 'accountId', 'includeExpired', 'limit', 'cursor']);
     const filter = {
@@ -24,7 +24,7 @@ export function enrollmentRoutes(deps: AdminRouteDeps): Router {
     sendJson(deps, res, 'admin-enrollment-list', await listEnrollments(deps.db, deps.cursors, adminOf(req).orgId, filter, page(query)));
   });
 
-  router.get('/v1/admin/enrollments/:enrollmentId', adminRole(deps, INVENTORY_READERS), async (req, res) => {
+  router.get('/v1/admin/enrollments/:enrollmentId', adminRole(deps, rolesFor('inventory.read')), async (req, res) => {
     onlyKnown(req.query as RawQuery, []);
     const id = String(req.params.enrollmentId);
     if (!ENROLLMENT_ID.test(id)) throw new NotFoundError('enrollment_not_found', `no enrollment ${id}`);

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { getAccount } from '../../../trust/admin/accounts.js';
 import { getDevice, listDevices } from '../../../trust/admin/inventory.js';
 import { MANAGED_STATUSES } from '../../../trust/admin/managedStatus.js';
-import { INVENTORY_READERS } from '../../../trust/admin/roles.js';
+import { rolesFor } from '../../../trust/admin/roles.js';
 import { NotFoundError } from '../../../trust/errors.js';
 import { DEVICE_STATES } from '../../../trust/lifecycle.js';
 import { adminOf, adminRole, sendJson, type AdminRouteDeps } from './guard.js';
@@ -34,21 +34,21 @@ function inventoryFilter(query: RawQuery) {
 export function inventoryRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
 
-  router.get('/v1/admin/devices', adminRole(deps, INVENTORY_READERS), async (req, res) => {
+  router.get('/v1/admin/devices', adminRole(deps, rolesFor('inventory.read')), async (req, res) => {
     const query = req.query as RawQuery;
     const filter = inventoryFilter(query);
     const result = await listDevices(deps.db, deps.cursors, adminOf(req).orgId, filter, page(query));
     sendJson(deps, res, 'admin-device-list', result);
   });
 
-  router.get('/v1/admin/devices/:deviceId', adminRole(deps, INVENTORY_READERS), async (req, res) => {
+  router.get('/v1/admin/devices/:deviceId', adminRole(deps, rolesFor('inventory.read')), async (req, res) => {
     onlyKnown(req.query as RawQuery, []);
     const id = String(req.params.deviceId);
     if (!DEVICE_ID.test(id)) throw new NotFoundError('device_not_found', `no device ${id}`);
     sendJson(deps, res, 'admin-device', await getDevice(deps.db, adminOf(req).orgId, id));
   });
 
-  router.get('/v1/admin/accounts/:accountId', adminRole(deps, INVENTORY_READERS), async (req, res) => {
+  router.get('/v1/admin/accounts/:accountId', adminRole(deps, rolesFor('inventory.read')), async (req, res) => {
     onlyKnown(req.query as RawQuery, []);
     const id = String(req.params.accountId);
     if (!ACCOUNT_ID.test(id)) throw new NotFoundError('account_not_found', `no account ${id}`);

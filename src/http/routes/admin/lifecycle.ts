@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import { applyLifecycleAction, LIFECYCLE_ACTIONS } from '../../../trust/admin/lifecycleActions.js';
-import { LIFECYCLE_OPERATORS } from '../../../trust/admin/roles.js';
+import { rolesFor } from '../../../trust/admin/roles.js';
 import { NotFoundError } from '../../../trust/errors.js';
 import { auditActorOf } from '../../auth.js';
 import { validateBody } from '../../validateBody.js';
@@ -16,7 +16,7 @@ import { DEVICE_ID } from './query.js';
 export function lifecycleRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   for (const action of LIFECYCLE_ACTIONS) {
-    router.post(`/v1/devices/:deviceId/${action}`, adminRole(deps, LIFECYCLE_OPERATORS, `device.${action}`), validateBody(apiSchema('admin-lifecycle-request')), async (req, res) => {
+    router.post(`/v1/devices/:deviceId/${action}`, adminRole(deps, rolesFor('devices.lifecycle'), `device.${action}`), validateBody(apiSchema('admin-lifecycle-request')), async (req, res) => {
       const id = String(req.params.deviceId);
       if (!DEVICE_ID.test(id)) throw new NotFoundError('device_not_found', `no device ${id}`);
       const { reason } = req.body as { reason: string };

@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { listReplacements, REPLACEMENT_STATUSES } from '../../../trust/admin/replacements.js';
-import { INVENTORY_READERS } from '../../../trust/admin/roles.js';
+import { rolesFor } from '../../../trust/admin/roles.js';
 import { trustReport } from '../../../trust/admin/trustReport.js';
 import { adminOf, adminRole, sendJson, type AdminRouteDeps } from './guard.js';
 import { ACCOUNT_ID, DEVICE_ID, integer, matching, oneOf, onlyKnown, page, type RawQuery } from './query.js';
@@ -13,7 +13,7 @@ import { ACCOUNT_ID, DEVICE_ID, integer, matching, oneOf, onlyKnown, page, type 
 export function reportRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
 
-  router.get('/v1/admin/replacements', adminRole(deps, INVENTORY_READERS), async (req, res) => {
+  router.get('/v1/admin/replacements', adminRole(deps, rolesFor('inventory.read')), async (req, res) => {
     const query = req.query as RawQuery;
     onlyKnown(query, ['status', 'accountId', 'deviceId', 'limit', 'cursor']);
     const filter = {
@@ -24,7 +24,7 @@ export function reportRoutes(deps: AdminRouteDeps): Router {
     sendJson(deps, res, 'admin-replacement-list', await listReplacements(deps.db, deps.cursors, adminOf(req).orgId, filter, page(query)));
   });
 
-  router.get('/v1/admin/reports/trust-states', adminRole(deps, INVENTORY_READERS), async (req, res) => {
+  router.get('/v1/admin/reports/trust-states', adminRole(deps, rolesFor('inventory.read')), async (req, res) => {
     const query = req.query as RawQuery;
     onlyKnown(query, ['staleAfterDays']);
     const staleAfterDays = integer(query, 'staleAfterDays', 1, 3650, 30);

@@ -1,7 +1,7 @@
 /**
  * Enigm Command: the organisation's signal sources — its MDM connector and its Enigm OS
  * attestation keys. `PUT /v1/admin/signal-sources/{kind}` (operator) sets issuer, public key
- * set, audience and maximum age; `GET /v1/admin/signal-sources` (viewer, operator, auditor)
+ * set, audience and maximum age; `GET /v1/admin/signal-sources` (the readers of the role matrix)
  * lists them without key material; `DELETE /v1/admin/signal-sources/{kind}` (operator)
  * removes one. Always the admin key's own organisation; changes and refusals are audited.
  */
@@ -9,6 +9,7 @@ import { Router, type Request } from 'express';
 import { appendAudit } from '../../../store/audit.js';
 import type { Database } from '../../../store/database.js';
 import type { AdminRole } from '../../../trust/apiKeys.js';
+import { rolesFor } from '../../../trust/admin/roles.js';
 import {
   deleteSignalSource, isSignalSourceKind, listSignalSources, putSignalSource, summarizeSource, type SignalSourceKind,
 } from '../../../trust/signals/signalSources.js';
@@ -47,19 +48,19 @@ export function signalSourceRoutes(deps: SignalSourceRouteDeps): Router {
   const router = Router();
 
   router.get('/v1/admin/signal-sources', async (req, res) => {
-    const p = await admin(deps, req, ['viewer', 'operator', 'auditor']);
+    const p = await admin(deps, req, rolesFor('signal_sources.read'));
     const sources = await listSignalSources(deps.db, p.orgId);
     res.set('cache-control', 'no-store').json({ sources: sources.map(summarizeSource) });
   });
 
   router.put('/v1/admin/signal-sources/:kind', async (req, res) => {
-    const p = await admin(deps, req, ['operator'], 'signal_source.configured');
+    const p = await admin(deps, req, rolesFor('signal_sources.write'), 'signal_source.configured');
     const source = await putSignalSource(deps.db, p.orgId, kindOf(req), req.body, auditActorOf(req));
     res.set('cache-control', 'no-store').json(summarizeSource(source));
   });
 
   router.delete('/v1/admin/signal-sources/:kind', async (req, res) => {
-    const p = await admin(deps, req, ['operator'], 'signal_source.removed');
+    const p = await admin(deps, req, rolesFor('signal_sources.write'), 'signal_source.removed');
     await deleteSignalSource(deps.db, p.orgId, kindOf(req), auditActorOf(req));
     res.status(204).end();
   });

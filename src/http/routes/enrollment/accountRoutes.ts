@@ -1,7 +1,7 @@
 /**
  * Accounts and their devices: POST /v1/accounts, POST /v1/accounts/{id}/recovery,
- * GET /v1/accounts/{id}/devices, GET /v1/accounts/{id}/activity, POST /v1/accounts/{id}/activity/seen,
- * POST /v1/devices/{id}/revoke, POST /v1/devices/{id}/replace.
+ * POST /v1/accounts/{id}/recovery/approval, GET /v1/accounts/{id}/devices, GET /v1/accounts/{id}/activity,
+ * POST /v1/accounts/{id}/activity/seen, POST /v1/devices/{id}/revoke, POST /v1/devices/{id}/replace.
  */
 import { Router } from 'express';
 import { accountActivity, markActivitySeen } from '../../../trust/enrollment/accountActivity.js';
@@ -10,13 +10,13 @@ import { revokeDevice, startReplacement } from '../../../trust/enrollment/device
 import { listAccountDevices } from '../../../trust/enrollment/deviceViews.js';
 import type { EnrollmentDeps } from '../../../trust/enrollment/settings.js';
 import { NotFoundError } from '../../../trust/errors.js';
+import { ADMIN_ROLES, rolesFor } from '../../../trust/admin/roles.js';
+import { approveRecovery } from '../../../trust/enrollment/recoveryApproval.js';
 import { HttpError } from '../../problem.js';
 import { validateBody } from '../../validateBody.js';
 import { accepts, actingOf, callerOf, deviceOrAdmin, pathId } from './principals.js';
 
 const schema = (name: string) => `https://schemas.enigm.dev/trust/api/${name}.schema.json`;
-/** Organisation of a service key's accounts when the request names none. */
-export const DEFAULT_ORG = 'default';
 
 /** `?limit=` of the activity list: 1–200, default 50; anything else is a 400. */
 function activityLimit(raw: unknown): number {
@@ -28,12 +28,13 @@ function activityLimit(raw: unknown): number {
 
 export function accountRoutes(deps: EnrollmentDeps): Router {
   const router = Router();
-  const operatorOrService = accepts({ adminRoles: ['operator'], serviceScope: 'accounts:write' });
+  const operatorOrService = accepts({ adminRoles: rolesFor('accounts.write'), serviceScope: 'accounts:write' });
 
   router.post('/v1/accounts', operatorOrService, validateBody(schema('account-create')), async (req, res) => {
     const { handle, org } = req.body as { handle: string; org?: string };
     const caller = callerOf(req);
-    let orgId = org ?? DEFAULT_ORG;
+    // A service key naming no organisation creates an unmanaged account.
+    let orgId = org ?? null;
     if (caller?.kind === 'admin') {
       // An administrator creates accounts in their own organisation; naming another answers as a missing one.
       if (org !== undefined && org !== caller.orgId) throw new HttpError(404, 'org_not_found', `no organisation ${org}`);
@@ -52,11 +53,19 @@ export function accountRoutes(deps: EnrollmentDeps): Router {
   }, async (req, res) => {
     const accountId = pathId(req, 'accountId', 'acc', 'account_not_found');
     const caller = callerOf(req);
-    const r = await startRecovery(deps.db, { accountId, orgId: caller?.kind === 'admin' ? caller.orgId : undefined, codeTtlSeconds: deps.settings.recoveryCodeTtlSeconds }, actingOf(req));
-    res.set('Cache-Control', 'no-store').json({ accountId, recoveryCode: r.recoveryCode, recoveryCodeExpiresAt: r.expiresAt.toISOString() });
+    const reason = (req.body as { reason?: string } | undefined)?.reason;
+    const r = await startRecovery(deps.db, { accountId, orgId: caller?.kind === 'admin' ? caller.orgId : undefined, codeTtlSeconds: deps.settings.recoveryCodeTtlSeconds, reason }, actingOf(req));
+    res.set('Cache-Control', 'no-store').json({ accountId, recoveryCode: r.recoveryCode, recoveryCodeExpiresAt: r.expiresAt.toISOString(), approvalRequired: r.approvalRequired });
   });
 
-  router.get('/v1/accounts/:accountId/devices', accepts({ device: true, adminRoles: ['viewer', 'operator', 'approver', 'auditor'] }), async (req, res) => {
+  // Any admin key reaches the domain, which refuses (and audits) a role that may not approve.
+  router.post('/v1/accounts/:accountId/recovery/approval', accepts({ adminRoles: ADMIN_ROLES }), async (req, res) => {
+    const accountId = pathId(req, 'accountId', 'acc', 'account_not_found');
+    const r = await approveRecovery(deps.db, accountId, req.body, actingOf(req));
+    res.json({ accountId, approved: true, approvedAt: r.approvedAt.toISOString(), recoveryCodeExpiresAt: r.recoveryCodeExpiresAt.toISOString() });
+  });
+
+  router.get('/v1/accounts/:accountId/devices', accepts({ device: true, adminRoles: rolesFor('inventory.read') }), async (req, res) => {
     const accountId = pathId(req, 'accountId', 'acc', 'account_not_found');
     const caller = deviceOrAdmin(req);
     const scope = caller.kind === 'device' ? { accountId: caller.accountId } : { orgId: caller.orgId };
@@ -79,13 +88,13 @@ export function accountRoutes(deps: EnrollmentDeps): Router {
     res.json({ seenUntil: await markActivitySeen(deps.db, accountId, caller.deviceId, new Date((req.body as { until: string }).until)) });
   });
 
-  router.post('/v1/devices/:deviceId/revoke', accepts({ device: true, adminRoles: ['operator'] }), validateBody(schema('device-revoke')), async (req, res) => {
+    router.post('/v1/devices/:deviceId/revoke', accepts({ device: true, adminRoles: rolesFor('devices.lifecycle') }), validateBody(schema('device-revoke')), async (req, res) => {
     const deviceId = pathId(req, 'deviceId', 'dev', 'device_not_found');
     const r = await revokeDevice(deps, deviceId, (req.body as { reason: string }).reason, deviceOrAdmin(req), actingOf(req));
     res.json({ deviceId, ...r });
   });
 
-  router.post('/v1/devices/:deviceId/replace', accepts({ device: true, adminRoles: ['operator'] }), validateBody(schema('device-replace')), async (req, res) => {
+  router.post('/v1/devices/:deviceId/replace', accepts({ device: true, adminRoles: rolesFor('devices.lifecycle') }), validateBody(schema('device-replace')), async (req, res) => {
     const deviceId = pathId(req, 'deviceId', 'dev', 'device_not_found');
     const { replacementCode, ...started } = await startReplacement(deps, deviceId, req.body as { label: string; platform: string }, deviceOrAdmin(req), actingOf(req));
     res.status(201).set('Cache-Control', 'no-store').json({

@@ -14,6 +14,7 @@ import { openSession, sessionOptions } from '../../../trust/enrollment/deviceSes
 import type { EnrollmentDeps } from '../../../trust/enrollment/settings.js';
 import { startEnrollment } from '../../../trust/enrollment/startEnrollment.js';
 import { submitCredential, type CredentialSubmission } from '../../../trust/enrollment/submitCredential.js';
+import { rolesFor } from '../../../trust/admin/roles.js';
 import { HttpError } from '../../problem.js';
 import { rateLimit } from '../../rateLimit.js';
 import { validateBody } from '../../validateBody.js';
@@ -61,7 +62,7 @@ export function enrollmentRoutes(deps: EnrollmentDeps): Router {
     res.set('Cache-Control', 'no-store').json(await approvalOptions(deps, enrollmentId(req), caller, actingOf(req)));
   });
 
-  router.post('/v1/enrollments/:enrollmentId/approvals', accepts({ device: true, adminRoles: ['approver', 'operator'] }), validateBody(schema('enrollment-approval')), async (req, res) => {
+  router.post('/v1/enrollments/:enrollmentId/approvals', accepts({ device: true, adminRoles: rolesFor('enrollments.decide') }), validateBody(schema('enrollment-approval')), async (req, res) => {
     const id = enrollmentId(req);
     const caller = deviceOrAdmin(req);
     const body = req.body as { authenticationResponse?: AuthenticationResponseJSON; codeConfirmed?: boolean; decision?: 'approve' | 'deny'; reason?: string };
@@ -76,7 +77,7 @@ export function enrollmentRoutes(deps: EnrollmentDeps): Router {
     res.json({ deviceId: r.deviceId, state: r.state, requirements: r.requirements, reasons: r.reasons });
   });
 
-  router.get('/v1/enrollments/:enrollmentId', accepts({ device: true, adminRoles: ['viewer', 'operator', 'approver', 'auditor'] }), async (req, res) => {
+  router.get('/v1/enrollments/:enrollmentId', accepts({ device: true, adminRoles: rolesFor('inventory.read') }), async (req, res) => {
     const caller = deviceOrAdmin(req);
     const scope = caller.kind === 'device' ? { accountId: caller.accountId } : { orgId: caller.orgId };
     res.set('Cache-Control', 'no-store').json(await getEnrollment(deps.db, enrollmentId(req), scope));
