@@ -148,7 +148,7 @@ describe('a process started while PostgreSQL is away', () => {
     expect(out).not.toMatch(/\n\s+at /);
 
     await pg.start();
-    const serving = await waitFor(() => out.split('\n').find((l) => l.includes('"msg":"serving"')), 20_000, 'the service to serve');
+    const serving = await waitFor(() => out.split('\n').find((l) => l.includes('"msg":"serving: ')), 20_000, 'the service to serve');
     const { url } = JSON.parse(serving) as { url: string };
     expect(out).toMatch(/"msg":"the database answers"/);
     expect((await request(url).get('/readyz')).status).toBe(200);

@@ -237,12 +237,14 @@ describe('the service process', () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('"serving"')) resolve();
+        if (output.includes('"msg":"serving: open the device page at http://localhost:')) resolve();
       });
       child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
     });
     await new Promise((r) => setTimeout(r, 300));
     expect(output).not.toMatch(/esk_|eak_|Development keys/);
+    // The start-up line says where the page works, and why not at the listening address.
+    expect(output).toMatch(/serving: open the device page at http:\/\/localhost:\d+ \(passkeys work only where the page's host is RP_ID \\"localhost\\", so not at http:\/\/127\.0\.0\.1:\d+\)/);
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

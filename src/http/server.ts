@@ -98,7 +98,12 @@ export async function startService(config: Config, opts: ServiceOptions = {}): P
     const server = await listenHttp(app, config.host, config.port);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, database: db.kind }, 'serving');
+    // Passkeys work only on a page whose host is RP_ID: say where to open it, not just where the socket listens.
+    const page = new URL(config.rpOrigin);
+    if (page.port === '0') page.port = String(port);
+    const pageUrl = page.origin;
+    logger.info({ url, page: pageUrl, rpId: config.rpId, database: db.kind },
+      `serving: open the device page at ${pageUrl} (passkeys work only where the page's host is RP_ID "${config.rpId}"${pageUrl === url ? '' : `, so not at ${url}`})`);
     let stopping: Promise<void> | undefined;
     const shutdown = (reason = 'shutdown'): Promise<void> => (stopping ??= stop(server, db, redis as Redis, logger, reason, opts.shutdownGraceMs ?? 10_000, { decisionLog, expiry, fanout }));
     return { url, server, db, redis, logger, policies, shutdown };

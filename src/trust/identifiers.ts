@@ -15,3 +15,13 @@ export function deviceIdentifier(idSecret: string, accountId: string, handle: st
 export function newDeviceHandle(): string {
   return randomBytes(32).toString('base64url');
 }
+
+/**
+ * The WebAuthn user handle (`user.id`) of an account: stable for every enrollment of the
+ * account, so a browser's new passkey for the account replaces its older one instead of
+ * sitting beside it; opaque (an HMAC, never the handle or the account id). `subject` is the
+ * account id, or `decoy\0<handle>` for an unknown handle, which gets a stable one too.
+ */
+export function webauthnUserId(idSecret: string, subject: string): Uint8Array {
+  return createHmac('sha256', idSecret).update(`webauthn-user\u0000${subject}`).digest();
+}

@@ -177,7 +177,7 @@ export function buildDecisionInput(ctx: DeviceContext, action: string, now: Date
 export type ApprovalEvidence =
   | { method: 'bootstrap'; valid: boolean }
   | { method: 'recovery'; valid: boolean }
-  | { method: 'device'; approver: { id: string; state: DeviceState; same_account: boolean; user_verified: boolean } }
+  | { method: 'device'; approver: { id: string; state: DeviceState; same_account: boolean; user_verified: boolean; counter_anomaly?: boolean }; code_confirmed: boolean }
   | { method: 'admin'; decision: 'approve' | 'deny'; role: string; same_org: boolean };
 
 /** The input of `data.enigm.trust.enrollment`. */

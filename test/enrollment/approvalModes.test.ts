@@ -27,7 +27,7 @@ describe('approval modes set by the owner', () => {
   /** The trusted `approver` device approves enrollment `id` with a fresh assertion. */
   const byDevice = async (id: string, approver: Awaited<ReturnType<typeof trustedFirstDevice>>) => {
     const opt = await post(h, `/v1/enrollments/${id}/approval-options`, undefined, approver.token);
-    return post(h, `/v1/enrollments/${id}/approvals`, { authenticationResponse: approver.auth.assert(opt.body.authenticationOptions) }, approver.token);
+    return post(h, `/v1/enrollments/${id}/approvals`, { authenticationResponse: approver.auth.assert(opt.body.authenticationOptions), codeConfirmed: true }, approver.token);
   };
   const byApprover = async (id: string) => post(h, `/v1/enrollments/${id}/approvals`, { decision: 'approve', reason: 'checked with the user' }, await adminToken(h, 'approver', org));
 

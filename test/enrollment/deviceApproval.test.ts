@@ -27,7 +27,7 @@ describe('approval by an existing trusted device', () => {
   }
 
   const options = (enrollmentId: string, token: string) => post(h, `/v1/enrollments/${enrollmentId}/approval-options`, undefined, token);
-  const approve = (enrollmentId: string, token: string, response: object) => post(h, `/v1/enrollments/${enrollmentId}/approvals`, { authenticationResponse: response }, token);
+  const approve = (enrollmentId: string, token: string, response: object) => post(h, `/v1/enrollments/${enrollmentId}/approvals`, { authenticationResponse: response, codeConfirmed: true }, token);
 
   async function expectRefused(res: { status: number; body: { code: string }; headers: Record<string, string> }, status: number, code: string, snapshot: string) {
     expect([res.status, res.body.code]).toEqual([status, code]);
@@ -92,7 +92,7 @@ describe('approval by an existing trusted device', () => {
       const opt = await post(short, `/v1/enrollments/${second.enrollmentId}/approval-options`, undefined, first.token);
       await new Promise((r) => setTimeout(r, 1500));
       const snapshot = await stateSnapshot(short);
-      const res = await post(short, `/v1/enrollments/${second.enrollmentId}/approvals`, { authenticationResponse: first.auth.assert(opt.body.authenticationOptions) }, first.token);
+      const res = await post(short, `/v1/enrollments/${second.enrollmentId}/approvals`, { authenticationResponse: first.auth.assert(opt.body.authenticationOptions), codeConfirmed: true }, first.token);
       expect([res.status, res.body.code]).toEqual([400, 'challenge_invalid']);
       expect(await stateSnapshot(short)).toBe(snapshot);
       expect((await audits(short, 'enrollment.approval', 'refused')).at(-1)?.details.refusal).toBe('challenge_invalid');
@@ -177,7 +177,7 @@ describe('approval by an existing trusted device', () => {
       rp: { id: 'localhost', origin: ORIGIN, name: 'Enigm' }, settings: DEFAULT_ENROLLMENT_SETTINGS,
     };
     const caller = { kind: 'device' as const, deviceId: first.deviceId, accountId: first.accountId, orgId: h.org, deviceState: 'trusted' as const, userVerified: true };
-    await expect(approveByDevice(deps, second.enrollmentId, reissued(first.auth, await issueApproval(second.enrollmentId, first.deviceId)), caller, { caller, actor: { type: 'device', id: first.deviceId } }))
+    await expect(approveByDevice(deps, second.enrollmentId, reissued(first.auth, await issueApproval(second.enrollmentId, first.deviceId)), true, caller, { caller, actor: { type: 'device', id: first.deviceId } }))
       .rejects.toMatchObject({ code: 'approver_not_trusted' });
     expect((await h.db.query('SELECT state FROM devices WHERE id = $1', [second.deviceId])).rows[0].state).toBe('pending');
     expect((await audits(h, 'enrollment.approval', 'refused')).at(-1)?.details.refusal).toBe('approver_not_trusted');
@@ -185,7 +185,7 @@ describe('approval by an existing trusted device', () => {
     const pendingAuth = authenticator();
     const pending = await enroll(h, first.handle, pendingAuth);
     const asPending = { ...caller, deviceId: pending.deviceId };
-    await expect(approveByDevice(deps, second.enrollmentId, reissued(pendingAuth, await issueApproval(second.enrollmentId, pending.deviceId)), asPending, { caller: asPending, actor: { type: 'device', id: pending.deviceId } }))
+    await expect(approveByDevice(deps, second.enrollmentId, reissued(pendingAuth, await issueApproval(second.enrollmentId, pending.deviceId)), true, asPending, { caller: asPending, actor: { type: 'device', id: pending.deviceId } }))
       .rejects.toMatchObject({ code: 'approver_not_trusted' });
     expect((await audits(h, 'enrollment.approval', 'refused')).at(-1)?.details).toMatchObject({ refusal: 'approver_not_trusted', approver: pending.deviceId });
   });

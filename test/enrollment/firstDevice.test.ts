@@ -4,7 +4,7 @@
  */
 import { sha256Hex } from '../../src/trust/ids.js';
 import {
-  adminToken, audits, authenticator, enroll, enrollmentHarness, get, newAccount, post, signIn, start, stateSnapshot, submit, type Harness,
+  adminToken, audits, authenticator, enroll, enrollmentHarness, expectClosed, get, newAccount, post, signIn, start, stateSnapshot, submit, type Harness,
 } from '../helpers/enrollmentHarness.js';
 import { seedOrg } from '../helpers/seed.js';
 
@@ -78,16 +78,17 @@ describe('accounts and the first device', () => {
     expect(cred.rows[0]).toEqual({ attestation_format: 'packed', user_verified: false, backup_eligible: true, backed_up: true });
   });
 
-  it('refuses a packed attestation whose signature does not verify, storing nothing', async () => {
+  it('refuses a packed attestation whose signature does not verify, storing nothing and closing the enrollment', async () => {
     const account = await newAccount(h);
     const started = await start(h, account.handle);
     const auth = authenticator({ format: 'packed' });
-    const snapshot = await stateSnapshot(h);
+    const snapshot = await stateSnapshot(h, started);
     const res = await post(h, `/v1/enrollments/${started.enrollmentId}/credential`, {
       registrationResponse: auth.register(started.registrationOptions, { corruptSignature: true }), bootstrapCode: account.bootstrapCode,
     });
     expect([res.status, res.body.code]).toEqual([400, 'registration_invalid']);
-    expect(await stateSnapshot(h)).toBe(snapshot);
+    expect(await stateSnapshot(h, started)).toBe(snapshot);
+    await expectClosed(h, started, 'registration_invalid');
     expect((await audits(h, 'enrollment.credential', 'refused')).some((a) => a.device_id === started.deviceId && a.details.refusal === 'registration_invalid')).toBe(true);
   });
 
@@ -97,20 +98,21 @@ describe('accounts and the first device', () => {
     expect(enrolled).toMatchObject({ state: 'pending', requirements: ['admin_approval', 'bootstrap_code'] });
   });
 
-  it('refuses a reused bootstrap code: no state change, an audited refusal', async () => {
+  it('refuses a reused bootstrap code: an audited refusal that closes only its own enrollment', async () => {
     const account = await newAccount(h);
     await enroll(h, account.handle, authenticator(), { bootstrapCode: account.bootstrapCode });
     const second = await start(h, account.handle);
-    const snapshot = await stateSnapshot(h);
+    const snapshot = await stateSnapshot(h, second);
     const res = await submit(h, second, authenticator(), { bootstrapCode: account.bootstrapCode });
     expect([res.status, res.body.code]).toEqual([403, 'bootstrap_code_used']);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await stateSnapshot(h)).toBe(snapshot);
+    expect(await stateSnapshot(h, second)).toBe(snapshot);
+    await expectClosed(h, second, 'bootstrap_code_used');
     const refusal = (await audits(h, 'enrollment.credential', 'refused')).find((a) => a.device_id === second.deviceId);
     expect(refusal?.details.refusal).toBe('bootstrap_code_used');
   });
 
-  it('refuses an expired bootstrap code, and a code of another account, changing nothing', async () => {
+  it('refuses an expired bootstrap code, and a code of another account, leaving the codes untouched', async () => {
     const account = await newAccount(h);
     await h.db.query(`UPDATE account_codes SET expires_at = now() - interval '1 second' WHERE account_id = $1`, [account.accountId]);
     const started = await start(h, account.handle);
@@ -118,11 +120,13 @@ describe('accounts and the first device', () => {
     const snapshot = await stateSnapshot(h);
     const expired = await submit(h, started, authenticator(), { bootstrapCode: account.bootstrapCode });
     expect([expired.status, expired.body.code]).toEqual([403, 'bootstrap_code_expired']);
-    const foreign = await submit(h, await start(h, account.handle), authenticator(), { bootstrapCode: other.bootstrapCode });
+    const foreignStart = await start(h, account.handle);
+    const foreign = await submit(h, foreignStart, authenticator(), { bootstrapCode: other.bootstrapCode });
     expect([foreign.status, foreign.body.code]).toEqual([403, 'bootstrap_code_invalid']);
     const rows = JSON.parse(await stateSnapshot(h));
     expect(JSON.stringify(rows[1])).toBe(JSON.stringify(JSON.parse(snapshot)[1])); // account_codes untouched
-    expect((await h.db.query('SELECT state FROM devices WHERE id = $1', [started.deviceId])).rows[0].state).toBe('pending');
+    await expectClosed(h, started, 'bootstrap_code_expired');
+    await expectClosed(h, foreignStart, 'bootstrap_code_invalid');
     expect((await audits(h, 'enrollment.credential', 'refused')).filter((a) => a.account_id === account.accountId).map((a) => a.details.refusal))
       .toEqual(expect.arrayContaining(['bootstrap_code_expired', 'bootstrap_code_invalid']));
   });

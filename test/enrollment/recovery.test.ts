@@ -3,7 +3,7 @@
  * naming the lost device revokes that device as soon as the code is accepted; policy
  * decides what else it needs (managed organisations: Command review).
  */
-import { adminToken, audits, authenticator, enrollmentHarness, post, start, stateSnapshot, submit, trustedFirstDevice, type Harness } from '../helpers/enrollmentHarness.js';
+import { adminToken, audits, authenticator, enrollmentHarness, expectClosed, post, start, stateSnapshot, submit, trustedFirstDevice, type Harness } from '../helpers/enrollmentHarness.js';
 import { seedOrg } from '../helpers/seed.js';
 
 describe('recovery', () => {
@@ -43,28 +43,31 @@ describe('recovery', () => {
     expect(approved.body.state).toBe('trusted');
   });
 
-  it('refuses a reused or expired recovery code, and one naming a device of another account, changing nothing', async () => {
+  it('refuses a reused or expired recovery code, and one naming a device of another account, changing nothing but closing the refused enrollment', async () => {
     const lost = await trustedFirstDevice(h);
     const code = (await recover(lost.accountId, h.serviceToken)).body.recoveryCode;
     const stranger = await trustedFirstDevice(h);
     const foreignClaim = await start(h, lost.handle, { replacesDeviceId: stranger.deviceId });
-    let snapshot = await stateSnapshot(h);
+    let snapshot = await stateSnapshot(h, foreignClaim);
     const foreign = await submit(h, foreignClaim, authenticator(), { recoveryCode: code });
     expect([foreign.status, foreign.body.code]).toEqual([404, 'replaced_device_not_found']);
-    expect(await stateSnapshot(h)).toBe(snapshot);
+    expect(await stateSnapshot(h, foreignClaim)).toBe(snapshot);
+    await expectClosed(h, foreignClaim, 'replaced_device_not_found');
     expect((await submit(h, await start(h, lost.handle), authenticator(), { recoveryCode: code })).body.state).toBe('trusted');
     const reused = await start(h, lost.handle);
-    snapshot = await stateSnapshot(h);
+    snapshot = await stateSnapshot(h, reused);
     const again = await submit(h, reused, authenticator(), { recoveryCode: code });
     expect([again.status, again.body.code]).toEqual([403, 'recovery_code_used']);
-    expect(await stateSnapshot(h)).toBe(snapshot);
+    expect(await stateSnapshot(h, reused)).toBe(snapshot);
+    await expectClosed(h, reused, 'recovery_code_used');
     const code2 = (await recover(lost.accountId, h.serviceToken)).body.recoveryCode;
     await h.db.query(`UPDATE account_codes SET expires_at = now() - interval '1 second' WHERE account_id = $1 AND used_at IS NULL`, [lost.accountId]);
     const late = await start(h, lost.handle);
-    snapshot = await stateSnapshot(h);
+    snapshot = await stateSnapshot(h, late);
     const expired = await submit(h, late, authenticator(), { recoveryCode: code2 });
     expect([expired.status, expired.body.code]).toEqual([403, 'recovery_code_expired']);
-    expect(await stateSnapshot(h)).toBe(snapshot);
+    expect(await stateSnapshot(h, late)).toBe(snapshot);
+    await expectClosed(h, late, 'recovery_code_expired');
     expect((await audits(h, 'enrollment.credential', 'refused')).map((a) => a.details.refusal))
       .toEqual(expect.arrayContaining(['replaced_device_not_found', 'recovery_code_used', 'recovery_code_expired']));
   });

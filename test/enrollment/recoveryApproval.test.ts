@@ -2,11 +2,12 @@
  * Separation of duties: one operator key can no longer take an account over. A recovery an
  * administrator starts carries its reason (stored and audited) and its code is refused until a
  * second administrator — another key, role approver or owner — approves it; unless the
- * organisation's settings say otherwise. Every refusal changes nothing and is audited.
+ * organisation's settings say otherwise. Every refusal is audited and changes nothing but the
+ * refused enrollment, which it closes.
  */
 import request from 'supertest';
 import { ADMIN_ROLES, may } from '../../src/trust/admin/roles.js';
-import { adminToken, audits, authenticator, enrollmentHarness, get, post, start, stateSnapshot, submit, trustedFirstDevice, type Harness } from '../helpers/enrollmentHarness.js';
+import { adminToken, audits, authenticator, enrollmentHarness, expectClosed, get, post, start, stateSnapshot, submit, trustedFirstDevice, type Harness } from '../helpers/enrollmentHarness.js';
 import { seedOrg } from '../helpers/seed.js';
 
 describe('recovery started by an administrator', () => {
@@ -34,12 +35,13 @@ describe('recovery started by an administrator', () => {
     expect(stored.rows).toEqual([{ reason: 'user reports the phone lost', approval_required: true, approved_at: null }]);
     expect((await audits(h, 'account.recovery_started', 'success')).at(-1)?.details).toMatchObject({ reason: 'user reports the phone lost', approval_required: true });
 
-    // The operator alone: the thief's enrollment with the code is refused, the victim's device untouched.
+    // The operator alone: the thief's enrollment with the code is refused (and closed), the victim's device untouched.
     const thief = await start(h, victim.handle, { replacesDeviceId: victim.deviceId });
-    const before = await stateSnapshot(h);
+    const before = await stateSnapshot(h, thief);
     const refused = await submit(h, thief, authenticator(), { recoveryCode: started.body.recoveryCode });
     expect([refused.status, refused.body.code]).toEqual([403, 'recovery_not_approved']);
-    expect(await stateSnapshot(h)).toBe(before);
+    expect(await stateSnapshot(h, thief)).toBe(before);
+    await expectClosed(h, thief, 'recovery_not_approved');
     expect(await stateOf(victim.deviceId)).toBe('trusted');
     expect((await audits(h, 'enrollment.credential', 'refused')).at(-1)?.details.refusal).toBe('recovery_not_approved');
 

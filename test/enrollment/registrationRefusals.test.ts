@@ -1,10 +1,12 @@
 /**
  * Registration responses that must not enroll anything: wrong origin or RP ID, replayed,
  * expired or foreign challenges, malformed or truncated attestation, no user presence.
- * Each is a problem+json error, changes no state, and leaves an audited refusal.
+ * Each is a problem+json error and leaves an audited refusal. A response that spent its
+ * enrollment's challenge also closes that enrollment (it could never finish without it); nothing
+ * else changes.
  */
 import {
-  audits, authenticator, enrollmentHarness, newAccount, post, start, stateSnapshot, type Harness, type Started,
+  audits, authenticator, enrollmentHarness, expectClosed, newAccount, post, start, stateSnapshot, type Harness, type Started,
 } from '../helpers/enrollmentHarness.js';
 
 describe('refused registrations', () => {
@@ -15,10 +17,12 @@ describe('refused registrations', () => {
   const credential = (started: Started, registrationResponse: object, extra: object = {}) =>
     post(h, `/v1/enrollments/${started.enrollmentId}/credential`, { registrationResponse, ...extra });
 
-  async function expectRefused(res: { status: number; body: { code: string }; headers: Record<string, string> }, status: number, code: string, snapshot: string) {
+  /** Refused with `code`; `closed` is the enrollment whose spent challenge the refusal closed, if any. */
+  async function expectRefused(res: { status: number; body: { code: string }; headers: Record<string, string> }, status: number, code: string, snapshot: string, closed?: Started) {
     expect([res.status, res.body.code]).toEqual([status, code]);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await stateSnapshot(h)).toBe(snapshot);
+    expect(await stateSnapshot(h, ...(closed ? [closed] : []))).toBe(snapshot);
+    if (closed) await expectClosed(h, closed, code);
     expect((await audits(h, 'enrollment.credential', 'refused')).at(-1)?.details.refusal).toBe(code);
   }
 
@@ -30,15 +34,17 @@ describe('refused registrations', () => {
   ])('refuses a registration with %s', async (_what, override, code) => {
     const account = await newAccount(h);
     const started = await start(h, account.handle);
-    const snapshot = await stateSnapshot(h);
-    await expectRefused(await credential(started, authenticator().register(started.registrationOptions, override), { bootstrapCode: account.bootstrapCode }), 400, code, snapshot);
+    const spent = code !== 'challenge_invalid';
+    const snapshot = await stateSnapshot(h, ...(spent ? [started] : []));
+    await expectRefused(await credential(started, authenticator().register(started.registrationOptions, override), { bootstrapCode: account.bootstrapCode }), 400, code, snapshot, spent ? started : undefined);
+    if (!spent) expect((await h.db.query('SELECT state FROM enrollments WHERE id = $1', [started.enrollmentId])).rows[0].state).toBe('started');
   });
 
   it('refuses a registration without user presence', async () => {
     const account = await newAccount(h);
     const started = await start(h, account.handle);
-    const snapshot = await stateSnapshot(h);
-    await expectRefused(await credential(started, authenticator({ up: false }).register(started.registrationOptions)), 400, 'registration_invalid', snapshot);
+    const snapshot = await stateSnapshot(h, started);
+    await expectRefused(await credential(started, authenticator({ up: false }).register(started.registrationOptions)), 400, 'registration_invalid', snapshot, started);
   });
 
   it('refuses a replayed registration: the challenge was single-use', async () => {
@@ -54,8 +60,10 @@ describe('refused registrations', () => {
     const account = await newAccount(h);
     const mine = await start(h, account.handle);
     const theirs = await start(h, account.handle);
-    const snapshot = await stateSnapshot(h);
-    await expectRefused(await credential(mine, authenticator().register(theirs.registrationOptions)), 400, 'challenge_foreign', snapshot);
+    // The challenge spent was the other enrollment's: that one can no longer finish and is closed; mine still can.
+    const snapshot = await stateSnapshot(h, theirs);
+    await expectRefused(await credential(mine, authenticator().register(theirs.registrationOptions)), 400, 'challenge_foreign', snapshot, theirs);
+    expect((await credential(mine, authenticator().register(mine.registrationOptions))).body.state).toBe('pending');
   });
 
   it('refuses an expired challenge', async () => {
@@ -78,18 +86,19 @@ describe('refused registrations', () => {
     const account = await newAccount(h);
     const a = await start(h, account.handle);
     const good = authenticator().register(a.registrationOptions);
-    const snapshot = await stateSnapshot(h);
+    const snapshot = await stateSnapshot(h, a);
     const truncated = { ...good, response: { ...good.response, attestationObject: good.response.attestationObject.slice(0, 60) } };
-    await expectRefused(await credential(a, truncated), 400, 'registration_invalid', snapshot);
+    await expectRefused(await credential(a, truncated), 400, 'registration_invalid', snapshot, a);
     const b = await start(h, account.handle);
     const good2 = authenticator().register(b.registrationOptions);
-    const snapshot2 = await stateSnapshot(h);
+    const snapshot2 = await stateSnapshot(h, b);
     const garbage = { ...good2, response: { ...good2.response, attestationObject: Buffer.from('not cbor at all').toString('base64url') } };
-    await expectRefused(await credential(b, garbage), 400, 'registration_invalid', snapshot2);
+    await expectRefused(await credential(b, garbage), 400, 'registration_invalid', snapshot2, b);
     const c = await start(h, account.handle);
     const good3 = authenticator().register(c.registrationOptions);
     const noClientData = { ...good3, response: { ...good3.response, clientDataJSON: 'e30' } };
     const snapshot3 = await stateSnapshot(h);
+    // Client data without a challenge spends none: the enrollment stays open, untouched.
     await expectRefused(await credential(c, noClientData), 400, 'registration_malformed', snapshot3);
     const shapeless = await post(h, `/v1/enrollments/${c.enrollmentId}/credential`, { registrationResponse: { id: 'x' }, extra: 1 });
     expect([shapeless.status, shapeless.body.code]).toEqual([400, 'invalid_request']);
@@ -101,7 +110,7 @@ describe('refused registrations', () => {
     const first = await start(h, account.handle);
     expect((await credential(first, auth.register(first.registrationOptions))).status).toBe(200);
     const second = await start(h, account.handle);
-    const snapshot = await stateSnapshot(h);
-    await expectRefused(await credential(second, auth.register(second.registrationOptions)), 409, 'credential_already_registered', snapshot);
+    const snapshot = await stateSnapshot(h, second);
+    await expectRefused(await credential(second, auth.register(second.registrationOptions)), 409, 'credential_already_registered', snapshot, second);
   });
 });

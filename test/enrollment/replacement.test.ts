@@ -24,7 +24,7 @@ describe('replacement', () => {
     const fresh = await h.db.query('SELECT approval_method, approved_at, replaces_device_id FROM devices WHERE id = $1', [started.body.deviceId]);
     expect(fresh.rows[0]).toEqual({ approval_method: null, approved_at: null, replaces_device_id: old.deviceId });
     const opt = await post(h, `/v1/enrollments/${started.body.enrollmentId}/approval-options`, undefined, old.token);
-    const res = await post(h, `/v1/enrollments/${started.body.enrollmentId}/approvals`, { authenticationResponse: old.auth.assert(opt.body.authenticationOptions) }, old.token);
+    const res = await post(h, `/v1/enrollments/${started.body.enrollmentId}/approvals`, { authenticationResponse: old.auth.assert(opt.body.authenticationOptions), codeConfirmed: true }, old.token);
     expect(res.body.state).toBe('trusted');
     const states = await h.db.query<{ id: string; state: string; replaced_by_device_id: string | null }>('SELECT id, state, replaced_by_device_id FROM devices WHERE id = ANY($1)', [[old.deviceId, started.body.deviceId]]);
     expect(Object.fromEntries(states.rows.map((r) => [r.id, [r.state, r.replaced_by_device_id]]))).toEqual({ [old.deviceId]: ['replaced', started.body.deviceId], [started.body.deviceId]: ['trusted', null] });

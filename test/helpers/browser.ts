@@ -36,9 +36,12 @@ export interface BrowserDevice {
   credentials(): Promise<Array<{ credentialId: string; rpId?: string; isResidentCredential: boolean; signCount: number }>>;
 }
 
-/** Opens a new device: fresh context and tab with a virtual platform authenticator attached. */
-export async function openDevice(browser: Browser): Promise<BrowserDevice> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+/** A phone's viewport (CSS pixels): the narrowest the page is made for. */
+export const PHONE_VIEWPORT = { width: 390, height: 844 };
+
+/** Opens a new device: fresh context and tab (a laptop's viewport unless given) with a virtual platform authenticator attached. */
+export async function openDevice(browser: Browser, viewport: { width: number; height: number } = { width: 1100, height: 900 }): Promise<BrowserDevice> {
+  const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');

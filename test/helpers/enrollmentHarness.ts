@@ -132,10 +132,26 @@ export async function audits(h: Harness, type: string, outcome?: 'success' | 're
   return r.rows;
 }
 
-/** A snapshot of every row the flows write, to prove a refusal changed nothing but the audit log. */
-export async function stateSnapshot(h: Harness): Promise<string> {
-  const tables = ['accounts', 'account_codes', 'devices', 'credentials', 'enrollments', 'approvals', 'sessions', 'outbox'];
+/**
+ * A snapshot of every row the flows write, to prove a refusal changed nothing but the audit log.
+ * Rows of the enrollments in `closing` (the enrollment, its device, their outbox rows) are left
+ * out: a refusal after their challenge was spent closes them, and `expectClosed` checks that.
+ */
+export async function stateSnapshot(h: Harness, ...closing: Array<Pick<Started, 'enrollmentId' | 'deviceId'>>): Promise<string> {
+  const tables = ['accounts', 'account_codes', 'devices', 'credentials', 'enrollments', 'approvals', 'sessions', 'outbox', 'replacement_codes'];
+  const ids = new Set(closing.flatMap((c) => [c.enrollmentId, c.deviceId]));
   const parts: unknown[] = [];
-  for (const t of tables) parts.push((await h.db.query(`SELECT * FROM ${t} ORDER BY 1`)).rows);
+  for (const t of tables) {
+    const rows = (await h.db.query<Record<string, unknown>>(`SELECT * FROM ${t} ORDER BY 1`)).rows;
+    parts.push(rows.filter((r) => !ids.has(r.id as string) && !ids.has(r.device_id as string)));
+  }
   return JSON.stringify(parts);
+}
+
+/** The enrollment was closed by the refusal `code`: denied, its device revoked, both audited — nothing left for a retry to trip over. */
+export async function expectClosed(h: Harness, started: Pick<Started, 'enrollmentId' | 'deviceId'>, code: string): Promise<void> {
+  const e = await h.db.query('SELECT e.state, d.state AS device_state, d.state_reason FROM enrollments e JOIN devices d ON d.id = e.device_id WHERE e.id = $1', [started.enrollmentId]);
+  expect(e.rows[0]).toEqual({ state: 'denied', device_state: 'revoked', state_reason: `enrollment failed: ${code}` });
+  expect((await audits(h, 'enrollment.failed', 'success')).filter((a) => a.device_id === started.deviceId).map((a) => a.details.refusal)).toEqual([code]);
+  expect((await audits(h, 'device.revoked', 'success')).filter((a) => a.device_id === started.deviceId)).toHaveLength(1);
 }

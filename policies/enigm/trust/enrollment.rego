@@ -7,7 +7,8 @@
 #        "requirements": [string], "reasons": [string]}
 #
 # Trust is established only by an approval this policy accepts (DESIGN §1 Enrollment):
-# a trusted device of the same account whose user was verified, an Enigm Command
+# a trusted device of the same account whose user was verified and whose person
+# confirmed that both screens showed the same verification code, an Enigm Command
 # approver of the account's organisation, a bootstrap code for the very first device, or
 # a recovery code while the account is in recovery. Which approvals an additional device
 # needs — a trusted device's, an approver's, either, or both — is the organisation's
@@ -133,10 +134,15 @@ eligible_approver(a) if {
 	not account_in_recovery
 }
 
+# The person compared the verification code on both screens and confirmed they match:
+# without it, an approval may be for someone else's device (a phished link or enrollment id).
+code_confirmed(a) if a.code_confirmed == true
+
 device_approval_verified if {
 	some a in device_approvals
 	eligible_approver(a)
 	a.approver.user_verified == true
+	code_confirmed(a)
 }
 
 # The right device approved, but its assertion did not verify the user.
@@ -144,6 +150,13 @@ device_approval_unverified if {
 	some a in device_approvals
 	eligible_approver(a)
 	not a.approver.user_verified == true
+}
+
+# The right device approved, but its person did not confirm the verification code.
+device_approval_unconfirmed if {
+	some a in device_approvals
+	eligible_approver(a)
+	not code_confirmed(a)
 }
 
 admin_approved if {
@@ -333,6 +346,11 @@ notes contains "account_in_recovery" if {
 
 notes contains "approver_user_verification_missing" if device_approval_unverified
 
+notes contains "verification_code_not_confirmed" if {
+	device_approval_unconfirmed
+	not device_approval_verified
+}
+
 notes contains "admin_role_cannot_approve" if {
 	some a in admin_decisions
 	a.decision == "approve"
@@ -360,6 +378,11 @@ notes contains "awaiting_approval" if not sufficient
 completions contains "admin_approval" if recovery_needs_admin
 
 completions contains "approver_user_verification" if device_approval_unverified
+
+completions contains "verification_code_confirmation" if {
+	device_approval_unconfirmed
+	not device_approval_verified
+}
 
 # The mode wants both approvals and one of them is in.
 completions contains "admin_approval" if "admin" in approval_missing

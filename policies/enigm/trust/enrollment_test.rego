@@ -54,7 +54,7 @@ bootstrap := {"method": "bootstrap", "valid": true}
 
 recovery := {"method": "recovery", "valid": true}
 
-by_device := {"method": "device", "approver": {"id": "dev_old", "state": "trusted", "same_account": true, "user_verified": true}}
+by_device := {"method": "device", "approver": {"id": "dev_old", "state": "trusted", "same_account": true, "user_verified": true}, "code_confirmed": true}
 
 by_admin := {"method": "admin", "decision": "approve", "role": "approver", "same_org": true}
 
@@ -158,6 +158,25 @@ test_device_approval_without_user_verification_is_pending if {
 	r.outcome == "pending"
 	r.requirements == ["approver_user_verification"]
 	"approver_user_verification_missing" in r.reasons
+}
+
+test_device_approval_without_code_confirmation_is_pending if {
+	r := enroll({}, [object.union(by_device, {"code_confirmed": false})])
+	r.outcome == "pending"
+	r.requirements == ["verification_code_confirmation"]
+	"verification_code_not_confirmed" in r.reasons
+}
+
+test_device_approval_needs_both_user_verification_and_code_confirmation if {
+	r := enroll({}, [object.union(approver_with({"user_verified": false}), {"code_confirmed": false})])
+	r.outcome == "pending"
+	r.requirements == ["approver_user_verification", "verification_code_confirmation"]
+}
+
+test_confirmed_approval_counts_after_an_unconfirmed_one if {
+	r := enroll({}, [object.union(by_device, {"code_confirmed": false}), by_device])
+	r.outcome == "trusted"
+	r.reasons == ["approved_by_trusted_device"]
 }
 
 test_approvers_that_do_not_count if {

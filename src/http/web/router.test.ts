@@ -8,7 +8,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import request from 'supertest';
 import { errorHandler, notFound } from '../errors.js';
-import { CONTENT_SECURITY_POLICY, PAGE_FILES, PUBLIC_DIR, webRoutes } from './router.js';
+import { CONTENT_SECURITY_POLICY, PAGE_FILES, PUBLIC_DIR, VENDOR_FILES, webRoutes } from './router.js';
 
 function pageApp(): Express {
   const app = express();
@@ -53,6 +53,18 @@ describe('GET / and its assets', () => {
     expect((res.body as Buffer).equals(readFileSync(path.join(PUBLIC_DIR, file)))).toBe(true);
   });
 
+  it('serves the pinned QR encoder as a module of this origin, without its source-map comment', async () => {
+    const res = await request(app).get('/assets/vendor/qr.js');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(res.text).toMatch(/export function encodeQR\(/);
+    // Self-contained: it loads nothing (links in its comments are only text).
+    expect(res.text).not.toMatch(/sourceMappingURL|^import |\bimport\(|\bfetch\(|XMLHttpRequest|innerHTML|eval\(|new Function/m);
+    expect(Object.keys(VENDOR_FILES)).toEqual(['/assets/vendor/qr.js']);
+    expect((await request(app).get('/assets/vendor/qr.js.map')).status).toBe(404);
+  });
+
   it('answers 304 to a request that already holds the current version, 200 to a stale one', async () => {
     const first = await request(app).get('/assets/app.js');
     const etag = first.headers.etag as string;
@@ -83,7 +95,10 @@ describe('the page itself', () => {
     const onDisk = readdirSync(PUBLIC_DIR).filter((f) => !f.endsWith('.ts')).sort();
     expect(Object.values(PAGE_FILES).map((f) => f.file).sort()).toEqual(onDisk);
     for (const file of scripts) {
-      for (const [, imported] of text(file).matchAll(/from '\.\/([\w.]+)'/g)) expect(scripts).toContain(imported);
+      for (const [, imported] of text(file).matchAll(/from '\.\/([\w./]+)'/g)) {
+        if (imported.startsWith('vendor/')) expect(Object.keys(VENDOR_FILES)).toContain(`/assets/${imported}`);
+        else expect(scripts).toContain(imported);
+      }
     }
   });
 
@@ -97,7 +112,9 @@ describe('the page itself', () => {
 
   it('keeps the session out of cookies, URLs and localStorage', () => {
     for (const file of scripts) {
-      expect([file, text(file)]).not.toEqual([file, expect.stringMatching(/document\.cookie|localStorage|location\.(href|search|hash)\s*=|history\.(push|replace)State/)]);
+      // The only history change allowed takes a scanned link's fragment out of the address bar.
+      const source = text(file).replace("history.replaceState(null, '', location.pathname)", '');
+      expect([file, source]).not.toEqual([file, expect.stringMatching(/document\.cookie|localStorage|location\.(href|search|hash)\s*=|history\.(push|replace)State/)]);
     }
     expect(text('storage.js')).toContain('sessionStorage');
   });

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
@@ -23,13 +24,24 @@ export const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>
   '/assets/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/assets/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
   '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/activityList.js': { file: 'activityList.js', type: 'text/javascript; charset=utf-8' },
   '/assets/apiClient.js': { file: 'apiClient.js', type: 'text/javascript; charset=utf-8' },
   '/assets/devicesTable.js': { file: 'devicesTable.js', type: 'text/javascript; charset=utf-8' },
   '/assets/flows.js': { file: 'flows.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/replacementCode.js': { file: 'replacementCode.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/linkCode.js': { file: 'linkCode.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/links.js': { file: 'links.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/qrCode.js': { file: 'qrCode.js', type: 'text/javascript; charset=utf-8' },
   '/assets/storage.js': { file: 'storage.js', type: 'text/javascript; charset=utf-8' },
   '/assets/webauthnJson.js': { file: 'webauthnJson.js', type: 'text/javascript; charset=utf-8' },
   '/assets/words.js': { file: 'words.js', type: 'text/javascript; charset=utf-8' },
+};
+
+/**
+ * Modules served from installed packages (pinned in package.json), as the page imports them:
+ * the QR encoder draws the linking codes here, in the browser — no external service sees them.
+ */
+export const VENDOR_FILES: Readonly<Record<string, { pkg: string; file: string }>> = {
+  '/assets/vendor/qr.js': { pkg: '@paulmillr/qr', file: 'esm/index.js' },
 };
 
 export const CONTENT_SECURITY_POLICY = [
@@ -63,12 +75,22 @@ interface LoadedFile {
   etag: string;
 }
 
+function loaded(body: Buffer, type: string): LoadedFile {
+  return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+}
+
+/** A vendor module's text, without its source-map comment (no source maps are served). */
+function vendorModule(pkg: string, file: string): Buffer {
+  // The package's main entry locates its folder (its package.json is not exported).
+  const main = createRequire(import.meta.url).resolve(pkg);
+  const root = main.slice(0, main.lastIndexOf(`${path.sep}node_modules${path.sep}`) + `${path.sep}node_modules${path.sep}`.length) + pkg;
+  return Buffer.from(readFileSync(path.join(root, file), 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'));
+}
+
 function load(dir: string): Map<string, LoadedFile> {
   const files = new Map<string, LoadedFile>();
-  for (const [urlPath, { file, type }] of Object.entries(PAGE_FILES)) {
-    const body = readFileSync(path.join(dir, file));
-    files.set(urlPath, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` });
-  }
+  for (const [urlPath, { file, type }] of Object.entries(PAGE_FILES)) files.set(urlPath, loaded(readFileSync(path.join(dir, file)), type));
+  for (const [urlPath, { pkg, file }] of Object.entries(VENDOR_FILES)) files.set(urlPath, loaded(vendorModule(pkg, file), 'text/javascript; charset=utf-8'));
   return files;
 }
 

@@ -30,8 +30,19 @@ function refuseApprover(state: string): never {
   throw new ForbiddenError('approver_not_trusted', `only a trusted device may approve; this device is ${state}`);
 }
 
-/** Authentication options for `caller` to approve the enrollment: its own credential, a challenge bound to both. */
-export async function approvalOptions(deps: EnrollmentDeps, enrollmentId: string, caller: DeviceCaller, acting: Acting, now: Date = new Date()): Promise<PublicKeyCredentialRequestOptionsJSON> {
+/** What the approving device shows before its person decides: the device and the code to compare. */
+export interface ApprovalOptions {
+  authenticationOptions: PublicKeyCredentialRequestOptionsJSON;
+  /** The six digits the new device must also show. */
+  verificationCode: string;
+  device: { deviceId: string; label: string; platform: string; createdAt: string };
+}
+
+/**
+ * Authentication options for `caller` to approve the enrollment (its own credential, a challenge
+ * bound to both), with the verification code its person compares with the new device's screen.
+ */
+export async function approvalOptions(deps: EnrollmentDeps, enrollmentId: string, caller: DeviceCaller, acting: Acting, now: Date = new Date()): Promise<ApprovalOptions> {
   const ctx = auditContext('enrollment.approval_options', enrollmentId, acting);
   return auditingRefusals(deps.db, ctx, async () => {
     const e = await findEnrollment(deps.db, enrollmentId);
@@ -42,14 +53,22 @@ export async function approvalOptions(deps: EnrollmentDeps, enrollmentId: string
     if (approver.deviceState !== 'trusted') refuseApprover(approver.deviceState);
     assertAwaitingApproval(e, e.device_state, now);
     const challenge = await issueChallenge(deps.redis, { purpose: 'approval', enrollmentId, approverDeviceId: caller.deviceId }, deps.settings.challengeTtlSeconds);
-    return authenticationOptions(deps.rp, challenge, deps.settings.challengeTtlSeconds * 1000, [approver]);
+    return {
+      authenticationOptions: await authenticationOptions(deps.rp, challenge, deps.settings.challengeTtlSeconds * 1000, [approver]),
+      verificationCode: e.verification_code as string,
+      device: { deviceId: e.device_id, label: e.label, platform: e.platform, createdAt: e.created_at.toISOString() },
+    };
   });
 }
 
-/** Approval by a trusted device: its assertion over the approval challenge, verified against its stored credential. */
-export async function approveByDevice(deps: EnrollmentDeps, enrollmentId: string, response: AuthenticationResponseJSON, caller: DeviceCaller, acting: Acting, now: Date = new Date()): Promise<Settled> {
+/**
+ * Approval by a trusted device: its assertion over the approval challenge, verified against its
+ * stored credential. `codeConfirmed` says whether its person confirmed that both screens showed
+ * the same verification code; policy receives it and, by default, counts only a confirmed one.
+ */
+export async function approveByDevice(deps: EnrollmentDeps, enrollmentId: string, response: AuthenticationResponseJSON, codeConfirmed: boolean, caller: DeviceCaller, acting: Acting, now: Date = new Date()): Promise<Settled> {
   const ctx = auditContext('enrollment.approval', enrollmentId, acting);
-  ctx.details = { ...ctx.details, method: 'device', approver: caller.deviceId };
+  ctx.details = { ...ctx.details, method: 'device', approver: caller.deviceId, code_confirmed: codeConfirmed };
   return auditingRefusals(deps.db, ctx, async () => {
     const challenge = claimedChallenge(response, 'assertion');
     const binding = await consumeChallenge(deps.redis, challenge);
@@ -72,11 +91,11 @@ export async function approveByDevice(deps: EnrollmentDeps, enrollmentId: string
       assertAwaitingApproval(e, devices.get(e.device_id)?.state ?? e.device_state, now);
       if (await recordAssertion(tx, me.id, me.state, verified, acting.actor, now) === 'regression') return 'regression' as const;
       await tx.query(
-        `INSERT INTO approvals (id, enrollment_id, method, decision, approver_device_id, user_verified, created_at) VALUES ($1, $2, 'device', 'approve', $3, $4, $5)`,
-        [newId('apr'), e.id, me.id, verified.userVerified, now]);
+        `INSERT INTO approvals (id, enrollment_id, method, decision, approver_device_id, user_verified, code_confirmed, created_at) VALUES ($1, $2, 'device', 'approve', $3, $4, $5, $6)`,
+        [newId('apr'), e.id, me.id, verified.userVerified, codeConfirmed, now]);
       await appendAudit(tx, {
         type: 'enrollment.approval', outcome: 'success', actor: acting.actor, orgId: e.org_id, accountId: e.account_id, deviceId: e.device_id,
-        details: { enrollment_id: e.id, method: 'device', approver: me.id, user_verified: verified.userVerified },
+        details: { enrollment_id: e.id, method: 'device', approver: me.id, user_verified: verified.userVerified, code_confirmed: codeConfirmed },
       }, now);
       return settleEnrollment(tx, deps, e, acting.actor, now);
     });

@@ -38,7 +38,7 @@ export async function revokeDevice(deps: Pick<EnrollmentDeps, 'db'>, deviceId: s
   return { state: 'revoked', epoch: Number(r.epoch) };
 }
 
-/** Starts the enrollment of a device that will replace `oldDeviceId` once approved; nothing is inherited. */
+/** Starts the enrollment of a device that will replace `oldDeviceId` once approved, with a short code for it; nothing is inherited. */
 export async function startReplacement(deps: EnrollmentDeps, oldDeviceId: string, input: { label: string; platform: string }, caller: Acts, acting: Acting, now: Date = new Date()): Promise<StartedEnrollment> {
   return auditingRefusals(deps.db, { type: 'enrollment.started', actor: acting.actor, details: { replaces: oldDeviceId } }, async (ctx) => {
     const r = await deps.db.query<{ account_id: string; org_id: string | null; handle: string; state: string }>(
@@ -52,6 +52,8 @@ export async function startReplacement(deps: EnrollmentDeps, oldDeviceId: string
     if (old.state !== 'trusted' && old.state !== 'restricted') {
       throw new ConflictError('device_not_replaceable', `a ${old.state} device cannot be replaced`, { state: old.state });
     }
-    return createEnrollment(deps, { account: { id: old.account_id, orgId: old.org_id, handle: old.handle }, ...input, replacesDeviceId: oldDeviceId }, acting, now);
+    return createEnrollment(deps, {
+      account: { id: old.account_id, orgId: old.org_id, handle: old.handle }, ...input, replacesDeviceId: oldDeviceId, replacementCodeTtlSeconds: deps.settings.replacementCodeTtlSeconds,
+    }, acting, now);
   });
 }

@@ -44,12 +44,13 @@ export async function openSession(deps: EnrollmentDeps, response: Authentication
     const owner = typeof response.id === 'string' ? await credentialById(deps.db, response.id) : undefined;
     if (!owner) throw new TrustError(401, 'credential_unknown', 'this credential is not registered here');
     Object.assign(ctx, { orgId: owner.orgId, accountId: owner.accountId, deviceId: owner.deviceId });
-    if (binding.handleHash !== handleHash(owner.handle)) throw new TrustError(400, 'challenge_foreign', 'the challenge was issued for another account handle');
+    if (binding.handleHash !== handleHash(owner.handle)) throw new TrustError(400, 'challenge_foreign', 'the challenge was issued for another account handle', { reason: 'other_handle' });
     const verified = await verifyAssertion(deps.rp, response, challenge, owner);
     const opened = await deps.db.transaction(async (tx) => {
       const device = (await lockDevices(tx, [owner.deviceId])).get(owner.deviceId);
       if (!device || (device.state !== 'trusted' && device.state !== 'restricted')) {
-        throw new ForbiddenError('device_not_eligible', `a ${device?.state ?? 'unknown'} device cannot open a session${device?.state === 'pending' ? ': its enrollment awaits approval' : ''}`);
+        // The caller proved it holds the credential: it may learn its device's state, so the page can say what to do.
+        throw new TrustError(403, 'device_not_eligible', `a ${device?.state ?? 'unknown'} device cannot open a session${device?.state === 'pending' ? ': its enrollment awaits approval' : ''}`, { state: device?.state ?? null });
       }
       if (await recordAssertion(tx, device.id, device.state, verified, acting.actor, now) === 'regression') return undefined;
       const session = await createSession(tx, { deviceId: device.id, accountId: owner.accountId, userVerified: verified.userVerified }, now);

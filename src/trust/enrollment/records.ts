@@ -22,6 +22,10 @@ export interface EnrollmentRow {
   created_at: Date;
   decided_at: Date | null;
   device_state: DeviceState;
+  /** The link's six digits, once the credential is registered. */
+  verification_code: string | null;
+  label: string;
+  platform: string;
 }
 
 export interface LockedDevice {
@@ -32,7 +36,8 @@ export interface LockedDevice {
 }
 
 const ENROLLMENT_SQL = `SELECT e.id, e.account_id, a.org_id, a.handle, e.device_id, e.replaces_device_id, e.claimed_replaces_device_id,
-       e.state, e.requirements, e.expires_at, e.created_at, e.decided_at, d.state AS device_state
+       e.state, e.requirements, e.expires_at, e.created_at, e.decided_at, d.state AS device_state,
+       e.verification_code, d.label, d.platform
   FROM enrollments e JOIN accounts a ON a.id = e.account_id JOIN devices d ON d.id = e.device_id
  WHERE e.id = $1`;
 
@@ -61,6 +66,14 @@ export function assertAwaitingApproval(e: EnrollmentRow, deviceState: DeviceStat
   }
   if (e.state === 'expired' || e.expires_at.getTime() <= now.getTime()) throw new TrustError(410, 'enrollment_expired', `enrollment ${e.id} expired at ${e.expires_at.toISOString()}`);
   if (e.state === 'started') throw new ConflictError('enrollment_not_registered', `enrollment ${e.id} has no credential yet: the new device must first complete /credential`);
+}
+
+/** An enrollment still waiting for its new device's credential: started, its device pending, not expired. */
+export function assertAwaitingCredential(e: EnrollmentRow, now: Date): void {
+  if (e.state !== 'started' || e.device_state !== 'pending') {
+    throw new ConflictError('enrollment_decided', `enrollment ${e.id} already has its credential or is decided`, { state: e.device_state });
+  }
+  if (e.expires_at.getTime() <= now.getTime()) throw new TrustError(410, 'enrollment_expired', `enrollment ${e.id} expired at ${e.expires_at.toISOString()}`);
 }
 
 /** The enrollment as seen from `accountId` (a device session) or `orgId` (an administrator): others' answer as missing. */

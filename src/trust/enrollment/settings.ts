@@ -21,6 +21,8 @@ export interface EnrollmentSettings {
   bootstrapCodeTtlSeconds: number;
   /** Lifetime of a recovery code. */
   recoveryCodeTtlSeconds: number;
+  /** Lifetime of a replacement code (single-use in any case). */
+  replacementCodeTtlSeconds: number;
   /** How long a started enrollment may wait for its credential and approval. */
   enrollmentTtlSeconds: number;
   /** Attestation statement formats accepted at registration. */
@@ -37,6 +39,7 @@ export const DEFAULT_ENROLLMENT_SETTINGS: EnrollmentSettings = Object.freeze({
   challengeTtlSeconds: 5 * 60,
   bootstrapCodeTtlSeconds: 24 * 3600,
   recoveryCodeTtlSeconds: 24 * 3600,
+  replacementCodeTtlSeconds: 15 * 60,
   enrollmentTtlSeconds: 72 * 3600,
   attestationFormats: ['none', 'packed'],
   rateLimitPerAddress: 120,

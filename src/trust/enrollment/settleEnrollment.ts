@@ -32,12 +32,13 @@ interface ApprovalRow {
   approver_state: DeviceState | null;
   approver_account_id: string | null;
   approver_counter_anomaly: boolean | null;
+  code_confirmed: boolean;
 }
 
 /** The evidence of an enrollment, approvers as they are now (a since-revoked approver no longer counts). */
 async function loadEvidence(tx: Queryable, e: EnrollmentRow): Promise<ApprovalEvidence[]> {
   const r = await tx.query<ApprovalRow>(
-    `SELECT a.method, a.decision, a.approver_device_id, a.approver_role, a.user_verified,
+    `SELECT a.method, a.decision, a.approver_device_id, a.approver_role, a.user_verified, a.code_confirmed,
             d.state AS approver_state, d.account_id AS approver_account_id, d.counter_anomaly AS approver_counter_anomaly
        FROM approvals a LEFT JOIN devices d ON d.id = a.approver_device_id
       WHERE a.enrollment_id = $1 ORDER BY a.created_at, a.id`, [e.id]);
@@ -48,7 +49,7 @@ async function loadEvidence(tx: Queryable, e: EnrollmentRow): Promise<ApprovalEv
       case 'admin': return { method: 'admin', decision: a.decision, role: a.approver_role ?? 'viewer', same_org: true };
       case 'device': {
         const approver = { id: a.approver_device_id as string, state: a.approver_state as DeviceState, same_account: a.approver_account_id === e.account_id, user_verified: a.user_verified, counter_anomaly: a.approver_counter_anomaly ?? false };
-        return { method: 'device', approver } as ApprovalEvidence;
+        return { method: 'device', approver, code_confirmed: a.code_confirmed };
       }
     }
   });

@@ -6,11 +6,12 @@
  */
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { appendAudit } from '../../store/audit.js';
-import { deviceIdentifier, newDeviceHandle } from '../identifiers.js';
+import { deviceIdentifier, newDeviceHandle, webauthnUserId } from '../identifiers.js';
 import { newId } from '../ids.js';
 import type { Acting } from './caller.js';
 import { normaliseHandle } from './accounts.js';
 import { issueChallenge } from './challenges.js';
+import { issueReplacementCode } from './replacementCodes.js';
 import { auditRefusal } from './refusals.js';
 import type { EnrollmentDeps } from './settings.js';
 import { registrationOptions } from './webauthn.js';
@@ -20,6 +21,8 @@ export interface StartedEnrollment {
   enrollmentId: string;
   deviceId: string;
   registrationOptions: PublicKeyCredentialCreationOptionsJSON;
+  /** A replacement's short code for the new device, when one was asked for. */
+  replacementCode?: { code: string; expiresAt: Date };
 }
 
 export interface NewEnrollment {
@@ -30,6 +33,8 @@ export interface NewEnrollment {
   replacesDeviceId?: string;
   /** An anonymous claim, effective only with a recovery code. */
   claimedReplacesDeviceId?: string;
+  /** Issue a replacement code living this many seconds, in the same transaction. */
+  replacementCodeTtlSeconds?: number;
 }
 
 /** Creates the pending device and its enrollment, and returns registration options for it. */
@@ -38,7 +43,7 @@ export async function createEnrollment(deps: EnrollmentDeps, n: NewEnrollment, a
   const deviceId = deviceIdentifier(deps.idSecret, n.account.id, newDeviceHandle());
   // The challenge first: if Redis is down nothing is written.
   const challenge = await issueChallenge(deps.redis, { purpose: 'registration', enrollmentId }, deps.settings.challengeTtlSeconds);
-  await deps.db.transaction(async (tx) => {
+  const replacementCode = await deps.db.transaction(async (tx) => {
     await tx.query(
       `INSERT INTO devices (id, account_id, state, label, platform, replaces_device_id, created_at, state_changed_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $6)`,
       [deviceId, n.account.id, n.label, n.platform, n.replacesDeviceId ?? null, now]);
@@ -49,9 +54,10 @@ export async function createEnrollment(deps: EnrollmentDeps, n: NewEnrollment, a
       type: 'enrollment.started', outcome: 'success', actor: acting.actor, orgId: n.account.orgId, accountId: n.account.id, deviceId,
       details: { enrollment_id: enrollmentId, label: n.label, platform: n.platform, replaces: n.replacesDeviceId ?? null, claims_to_replace: n.claimedReplacesDeviceId ?? null },
     }, now);
+    return n.replacementCodeTtlSeconds === undefined ? undefined : issueReplacementCode(tx, enrollmentId, n.replacementCodeTtlSeconds, now);
   });
-  const registration = await registrationOptions(deps.rp, challenge, { name: n.account.handle, displayName: n.label }, deps.settings.challengeTtlSeconds * 1000);
-  return { enrollmentId, deviceId, registrationOptions: registration };
+  const registration = await registrationOptions(deps.rp, challenge, { id: webauthnUserId(deps.idSecret, n.account.id), name: n.account.handle, displayName: n.label }, deps.settings.challengeTtlSeconds * 1000);
+  return { enrollmentId, deviceId, registrationOptions: registration, ...(replacementCode ? { replacementCode } : {}) };
 }
 
 /** A decoy for an unknown handle: same shape, a challenge that leads nowhere, nothing stored but the audit record. */
@@ -61,7 +67,7 @@ async function decoyEnrollment(deps: EnrollmentDeps, handle: string, label: stri
   const challenge = await issueChallenge(deps.redis, { purpose: 'registration', enrollmentId, decoy: { deviceId } }, deps.settings.challengeTtlSeconds);
   await auditRefusal(deps.db, { type: 'enrollment.started', actor: acting.actor, details: { handle, decoy_enrollment_id: enrollmentId } },
     new TrustError(404, 'account_not_found', 'no account has this handle; answered with a decoy'));
-  const registration = await registrationOptions(deps.rp, challenge, { name: handle, displayName: label }, deps.settings.challengeTtlSeconds * 1000);
+  const registration = await registrationOptions(deps.rp, challenge, { id: webauthnUserId(deps.idSecret, `decoy\u0000${handle}`), name: handle, displayName: label }, deps.settings.challengeTtlSeconds * 1000);
   return { enrollmentId, deviceId, registrationOptions: registration };
 }
 

@@ -3,7 +3,9 @@
  * (challenge bound to this enrollment, origin, RP ID, user presence, accepted attestation
  * format), stored with its codes as evidence, and handed to policy — all in one transaction.
  * A recovery code naming a lost device revokes that device in the same transaction, before
- * the new device is approved. Any refusal changes nothing and is audited.
+ * the new device is approved. A refusal is audited and changes nothing else — except that a
+ * refusal after the registration challenge was spent also closes the enrollment, which could
+ * never finish without it (closeEnrollment.ts).
  */
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { appendAudit } from '../../store/audit.js';
@@ -13,12 +15,14 @@ import { newId } from '../ids.js';
 import { canTransition } from '../lifecycle.js';
 import { applyTransition } from '../transition.js';
 import type { Acting } from './caller.js';
+import { closeEnrollment } from './closeEnrollment.js';
 import { consumeChallenge, type ChallengeBinding } from './challenges.js';
 import { redeemCode } from './codes.js';
 import { findEnrollment, lockDevices, lockEnrollment, type EnrollmentRow } from './records.js';
 import { auditingRefusals, type AuditContext } from './refusals.js';
 import type { EnrollmentDeps } from './settings.js';
 import { settleEnrollment, type Settled } from './settleEnrollment.js';
+import { verificationCode } from './verificationCode.js';
 import { claimedChallenge, verifyRegistration, type RegisteredCredential } from './webauthn.js';
 
 export interface CredentialSubmission {
@@ -30,14 +34,33 @@ export interface CredentialSubmission {
 // What a decoy answers: what an account with devices and no code presented would get.
 const DECOY_REQUIREMENTS = ['admin_approval', 'approval_by_trusted_device'];
 
-/** Consumes the challenge the response answers; it must have been issued for this enrollment's registration. */
-export async function registrationBinding(deps: EnrollmentDeps, enrollmentId: string, challenge: string): Promise<Extract<ChallengeBinding, { purpose: 'registration' }>> {
+/** Consumes the challenge the response answers: its binding, or a refusal when it is unknown, expired or used. */
+export async function spendChallenge(deps: EnrollmentDeps, challenge: string): Promise<ChallengeBinding> {
   const binding = await consumeChallenge(deps.redis, challenge);
   if (!binding) throw new TrustError(400, 'challenge_invalid', 'the challenge is unknown, expired or already used: start the enrollment again');
+  return binding;
+}
+
+/** The spent challenge must have been issued for this enrollment's registration. */
+export function assertRegistrationOf(binding: ChallengeBinding, enrollmentId: string): asserts binding is Extract<ChallengeBinding, { purpose: 'registration' }> {
   if (binding.purpose !== 'registration' || binding.enrollmentId !== enrollmentId) {
     throw new TrustError(400, 'challenge_foreign', `the challenge was issued for another ${binding.purpose === 'registration' ? 'enrollment' : 'ceremony'}`);
   }
-  return binding;
+}
+
+/**
+ * Runs `work`, a step of the enrollment a spent registration challenge was issued for. A refusal
+ * closes that enrollment: without its challenge it could never finish, and a retry starts anew.
+ */
+export async function closingOnRefusal<T>(deps: EnrollmentDeps, binding: ChallengeBinding, acting: Acting, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof TrustError && err.status < 500 && binding.purpose === 'registration' && !binding.decoy) {
+      await closeEnrollment(deps.db, binding.enrollmentId, { type: 'enrollment.failed', actor: acting.actor, reason: `enrollment failed: ${err.code}`, refusal: err.code });
+    }
+    throw err;
+  }
 }
 
 async function storeCredential(tx: Queryable, deviceId: string, c: RegisteredCredential, now: Date): Promise<void> {
@@ -74,7 +97,7 @@ async function revokeLostDevice(tx: Queryable, e: EnrollmentRow, lostId: string,
   return { ...e, replaces_device_id: lostId };
 }
 
-async function registerAndSettle(deps: EnrollmentDeps, enrollmentId: string, s: CredentialSubmission, credential: RegisteredCredential, acting: Acting, now: Date): Promise<Settled> {
+async function registerAndSettle(deps: EnrollmentDeps, enrollmentId: string, s: CredentialSubmission, credential: RegisteredCredential, code: string, acting: Acting, now: Date): Promise<Settled> {
   return deps.db.transaction(async (tx) => {
     let e = await lockEnrollment(tx, enrollmentId);
     if (!e) throw new NotFoundError('enrollment_not_found', `no enrollment ${enrollmentId}`);
@@ -84,7 +107,7 @@ async function registerAndSettle(deps: EnrollmentDeps, enrollmentId: string, s: 
     await redeemCodes(tx, e, s, now);
     await storeCredential(tx, e.device_id, credential, now);
     if (lostId) e = await revokeLostDevice(tx, e, lostId, acting, now);
-    await tx.query(`UPDATE enrollments SET state = 'registered', version = version + 1 WHERE id = $1`, [e.id]);
+    await tx.query(`UPDATE enrollments SET state = 'registered', verification_code = $2, version = version + 1 WHERE id = $1`, [e.id, code]);
     await appendAudit(tx, {
       type: 'enrollment.credential', outcome: 'success', actor: acting.actor, orgId: e.org_id, accountId: e.account_id, deviceId: e.device_id,
       details: {
@@ -100,18 +123,22 @@ async function registerAndSettle(deps: EnrollmentDeps, enrollmentId: string, s: 
 export async function submitCredential(deps: EnrollmentDeps, enrollmentId: string, s: CredentialSubmission, acting: Acting, now: Date = new Date()): Promise<Settled> {
   const ctx: AuditContext = { type: 'enrollment.credential', actor: acting.actor, details: { enrollment_id: enrollmentId } };
   return auditingRefusals(deps.db, ctx, async () => {
-    const binding = await registrationBinding(deps, enrollmentId, claimedChallenge(s.registrationResponse, 'registration'));
-    const e = binding.decoy ? undefined : await findEnrollment(deps.db, enrollmentId);
-    if (e) Object.assign(ctx, { orgId: e.org_id, accountId: e.account_id, deviceId: e.device_id });
-    const credential = await verifyRegistration(deps.rp, s.registrationResponse, claimedChallenge(s.registrationResponse, 'registration'), deps.settings.attestationFormats);
-    if (binding.decoy) {
-      // Exactly what a real account answers to a wrong code, or to no code at all.
-      if (s.bootstrapCode !== undefined) throw new TrustError(403, 'bootstrap_code_invalid', 'the bootstrap code is not valid for this account');
-      if (s.recoveryCode !== undefined) throw new TrustError(403, 'recovery_code_invalid', 'the recovery code is not valid for this account');
-      return { deviceId: binding.decoy.deviceId, state: 'pending', requirements: DECOY_REQUIREMENTS, reasons: ['awaiting_approval'] };
-    }
-    if (!e) throw new NotFoundError('enrollment_not_found', `no enrollment ${enrollmentId}`);
-    if (e.expires_at.getTime() <= now.getTime()) throw new TrustError(410, 'enrollment_expired', `enrollment ${e.id} expired at ${e.expires_at.toISOString()}`);
-    return registerAndSettle(deps, enrollmentId, s, credential, acting, now);
+    const challenge = claimedChallenge(s.registrationResponse, 'registration');
+    const binding = await spendChallenge(deps, challenge);
+    return closingOnRefusal(deps, binding, acting, async () => {
+      assertRegistrationOf(binding, enrollmentId);
+      const e = binding.decoy ? undefined : await findEnrollment(deps.db, enrollmentId);
+      if (e) Object.assign(ctx, { orgId: e.org_id, accountId: e.account_id, deviceId: e.device_id });
+      const credential = await verifyRegistration(deps.rp, s.registrationResponse, challenge, deps.settings.attestationFormats);
+      if (binding.decoy) {
+        // Exactly what a real account answers to a wrong code, or to no code at all.
+        if (s.bootstrapCode !== undefined) throw new TrustError(403, 'bootstrap_code_invalid', 'the bootstrap code is not valid for this account');
+        if (s.recoveryCode !== undefined) throw new TrustError(403, 'recovery_code_invalid', 'the recovery code is not valid for this account');
+        return { deviceId: binding.decoy.deviceId, state: 'pending', requirements: DECOY_REQUIREMENTS, reasons: ['awaiting_approval'] };
+      }
+      if (!e) throw new NotFoundError('enrollment_not_found', `no enrollment ${enrollmentId}`);
+      if (e.expires_at.getTime() <= now.getTime()) throw new TrustError(410, 'enrollment_expired', `enrollment ${e.id} expired at ${e.expires_at.toISOString()}`);
+      return registerAndSettle(deps, enrollmentId, s, credential, verificationCode(challenge, credential.credentialId), acting, now);
+    });
   });
 }

@@ -8,7 +8,6 @@ import {
   type AuthenticationResponseJSON, type AuthenticatorTransport, type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { randomBytes } from 'node:crypto';
 import { TrustError } from '../errors.js';
 import type { RelyingParty } from './settings.js';
 
@@ -53,14 +52,19 @@ export function claimedChallenge(response: { response?: { clientDataJSON?: unkno
   throw new TrustError(400, `${kind}_malformed`, `the ${kind} response's clientDataJSON is not base64url JSON carrying a challenge`);
 }
 
-/** Options for navigator.credentials.create(): a fresh user handle per device, so no credential overwrites another. */
-export function registrationOptions(rp: RelyingParty, challenge: string, user: { name: string; displayName: string }, timeoutMs: number): Promise<PublicKeyCredentialCreationOptionsJSON> {
+/**
+ * Options for navigator.credentials.create(). `user.id` is the account's stable WebAuthn user
+ * handle: an authenticator keeps one discoverable credential per RP and user handle, so a new
+ * passkey for the account replaces the browser's older one (say, of an enrollment that failed),
+ * which sign-in — offering every passkey of the RP — would otherwise still pick.
+ */
+export function registrationOptions(rp: RelyingParty, challenge: string, user: { id: Uint8Array; name: string; displayName: string }, timeoutMs: number): Promise<PublicKeyCredentialCreationOptionsJSON> {
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: user.name,
     userDisplayName: user.displayName,
-    userID: randomBytes(32),
+    userID: new Uint8Array(user.id),
     challenge: Buffer.from(challenge, 'base64url'),
     timeout: timeoutMs,
     attestationType: 'none',

@@ -1,11 +1,14 @@
 /**
- * Enrollment and sessions: POST /v1/enrollments, /credential, /approval-options, /approvals,
- * GET /v1/enrollments/{id}, POST /v1/sessions/options, POST /v1/sessions. The anonymous ones
- * are rate-limited per client address and per account handle.
+ * Enrollment and sessions: POST /v1/enrollments, /credential, /cancel, /approval-options,
+ * /approvals, GET /v1/enrollments/{id}, POST /v1/replacements/claim, POST /v1/sessions/options,
+ * POST /v1/sessions. The anonymous ones are rate-limited per client address and per account
+ * handle (or, where no handle is named, per enrollment).
  */
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { Router, type Request } from 'express';
 import { approvalOptions, approveByDevice, decideByAdmin } from '../../../trust/enrollment/approvals.js';
+import { cancelEnrollment } from '../../../trust/enrollment/cancelEnrollment.js';
+import { claimReplacement } from '../../../trust/enrollment/replacementCodes.js';
 import { getEnrollment } from '../../../trust/enrollment/deviceViews.js';
 import { openSession, sessionOptions } from '../../../trust/enrollment/deviceSessions.js';
 import type { EnrollmentDeps } from '../../../trust/enrollment/settings.js';
@@ -42,23 +45,33 @@ export function enrollmentRoutes(deps: EnrollmentDeps): Router {
     res.set('Cache-Control', 'no-store').json({ deviceId: r.deviceId, state: r.state, requirements: r.requirements, reasons: r.reasons });
   });
 
+  router.post('/v1/enrollments/:enrollmentId/cancel', limit((req) => `enrollment:${String(req.params.enrollmentId)}`), validateBody(schema('enrollment-cancel')), async (req, res) => {
+    const r = await cancelEnrollment(deps, enrollmentId(req), (req.body as { challenge: string }).challenge, actingOf(req));
+    res.set('Cache-Control', 'no-store').json(r);
+  });
+
+  // No handle is named: the address limit is what stands between a guesser and a code.
+  router.post('/v1/replacements/claim', limit(), validateBody(schema('replacement-claim')), async (req, res) => {
+    const r = await claimReplacement(deps, (req.body as { code: string }).code, actingOf(req));
+    res.set('Cache-Control', 'no-store').json(r);
+  });
+
   router.post('/v1/enrollments/:enrollmentId/approval-options', accepts({ device: true }), async (req, res) => {
     const caller = callerOf(req);
     if (caller?.kind !== 'device') throw new HttpError(403, 'wrong_principal', 'this route needs a device session');
-    const authenticationOptions = await approvalOptions(deps, enrollmentId(req), caller, actingOf(req));
-    res.set('Cache-Control', 'no-store').json({ authenticationOptions });
+    res.set('Cache-Control', 'no-store').json(await approvalOptions(deps, enrollmentId(req), caller, actingOf(req)));
   });
 
   router.post('/v1/enrollments/:enrollmentId/approvals', accepts({ device: true, adminRoles: rolesFor('enrollments.decide') }), validateBody(schema('enrollment-approval')), async (req, res) => {
     const id = enrollmentId(req);
     const caller = deviceOrAdmin(req);
-    const body = req.body as { authenticationResponse?: AuthenticationResponseJSON; decision?: 'approve' | 'deny'; reason?: string };
+    const body = req.body as { authenticationResponse?: AuthenticationResponseJSON; codeConfirmed?: boolean; decision?: 'approve' | 'deny'; reason?: string };
     let r;
     if (caller.kind === 'device') {
-      if (!body.authenticationResponse || body.decision !== undefined || body.reason !== undefined) throw new HttpError(400, 'invalid_request', 'a device approves with {authenticationResponse} only');
-      r = await approveByDevice(deps, id, body.authenticationResponse, caller, actingOf(req));
+      if (!body.authenticationResponse || body.decision !== undefined || body.reason !== undefined) throw new HttpError(400, 'invalid_request', 'a device approves with {authenticationResponse, codeConfirmed} only');
+      r = await approveByDevice(deps, id, body.authenticationResponse, body.codeConfirmed === true, caller, actingOf(req));
     } else {
-      if (!body.decision || !body.reason || body.authenticationResponse !== undefined) throw new HttpError(400, 'invalid_request', 'an administrator decides with {decision, reason} only');
+      if (!body.decision || !body.reason || body.authenticationResponse !== undefined || body.codeConfirmed !== undefined) throw new HttpError(400, 'invalid_request', 'an administrator decides with {decision, reason} only');
       r = await decideByAdmin(deps, id, { decision: body.decision, reason: body.reason }, caller, actingOf(req));
     }
     res.json({ deviceId: r.deviceId, state: r.state, requirements: r.requirements, reasons: r.reasons });

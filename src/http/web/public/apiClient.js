@@ -1,13 +1,14 @@
 /**
  * Calls to the Enigm Trust API from the page: JSON in and out, the device session as a
  * bearer token (never a cookie: credentials are omitted), and problem+json errors turned
- * into an `ApiError` whose message is the service's own `detail`.
+ * into an `ApiError` carrying the problem's stable `code`. Its message names only the status
+ * and code: what a person reads comes from words.js, never from the service's `detail`.
  */
 
 /** A refused or failed API call: `status` (0 when the service was unreachable), `code`, `problem`. */
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem && typeof problem.detail === 'string' ? problem.detail : `the service answered with status ${status}`);
+    super(`the service answered ${status}${problem && typeof problem.code === 'string' ? ` (${problem.code})` : ''}`);
     this.name = 'ApiError';
     this.status = status;
     this.code = problem && typeof problem.code === 'string' ? problem.code : 'http_error';
@@ -32,7 +33,7 @@ export function createApi(currentToken, fetchImpl = fetch) {
         credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer',
       });
     } catch {
-      throw new ApiError(0, { code: 'network_error', detail: 'the service could not be reached; check your connection and try again' });
+      throw new ApiError(0, { code: 'network_error' });
     }
     const text = await res.text();
     let data;

@@ -1,6 +1,7 @@
 /**
  * The account's devices as table rows, built with DOM calls only (no HTML strings: the
- * page enforces Trusted Types). Each action button names its device for screen readers.
+ * page enforces Trusted Types). Each action button names its device for screen readers;
+ * on a narrow screen the stylesheet lays each row out as a block, labelled by `data-label`.
  */
 import { describeState, formatTime, platformName } from './words.js';
 
@@ -68,12 +69,15 @@ export function renderDevices(tbody, devices, currentDeviceId, actions) {
   const actorTrusted = devices.some((d) => d.deviceId === currentDeviceId && d.state === 'trusted');
   const rows = devices.map((device) => {
     const isCurrent = device.deviceId === currentDeviceId;
-    const tr = cell('tr',
+    const cells = [
       nameCell(device, isCurrent),
       cell('td', platformName(device.platform)),
       stateCell(device),
       cell('td', formatTime(device.createdAt)),
-      actionsCell(device, isCurrent, actorTrusted, actions));
+      actionsCell(device, isCurrent, actorTrusted, actions)];
+    // On a narrow screen each row becomes a block and every cell names its column.
+    ['Device', 'Platform', 'State', 'Enrolled', 'Actions'].forEach((label, i) => { cells[i].dataset.label = label; });
+    const tr = cell('tr', ...cells);
     tr.dataset.deviceId = device.deviceId;
     if (isCurrent) tr.className = 'current';
     return tr;

@@ -1,11 +1,12 @@
 /**
- * What this tab remembers between page loads: the device session, and an enrollment that
- * waits for approval. Kept in sessionStorage only — never a cookie, never a URL — so it is
+ * What this tab remembers between page loads: the device session, an enrollment that waits
+ * for approval, and a link to approve that arrived before the person signed in. Kept in sessionStorage only — never a cookie, never a URL — so it is
  * sent nowhere automatically and is forgotten when the tab closes.
  */
 
 const SESSION_KEY = 'enigm-trust.session';
 const ENROLLMENT_KEY = 'enigm-trust.pending-enrollment';
+const LINK_KEY = 'enigm-trust.link-to-approve';
 
 function read(key) {
   try {
@@ -33,7 +34,7 @@ export function saveSession(session) {
   write(SESSION_KEY, session);
 }
 
-/** The enrollment this tab started and waits on `{enrollmentId, deviceId, accountHandle, label, requirements}`, or null. */
+/** The enrollment this tab started and waits on `{enrollmentId, deviceId, accountHandle, label, requirements, verificationCode}`, or null. */
 export function loadPendingEnrollment() {
   return read(ENROLLMENT_KEY);
 }
@@ -41,4 +42,14 @@ export function loadPendingEnrollment() {
 /** Remembers the waiting enrollment, or forgets it with null. */
 export function savePendingEnrollment(enrollment) {
   write(ENROLLMENT_KEY, enrollment);
+}
+
+/** The enrollment ID of a link opened before signing in, or null. */
+export function loadLinkToApprove() {
+  return read(LINK_KEY);
+}
+
+/** Remembers a link to approve after signing in, or forgets it with null. */
+export function saveLinkToApprove(enrollmentId) {
+  write(LINK_KEY, enrollmentId);
 }
