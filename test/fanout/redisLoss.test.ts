@@ -125,18 +125,18 @@ describe('fan-out when Redis loses its queued jobs mid-fan-out', () => {
     const quick = await subscriber(uniqueName('calls').toLowerCase(), () => 202);
     const outboxIds = await revoke(REVOCATIONS);
     await waitFor(() => slow.receiver.received.length >= 4 || undefined, 15_000, 'the slow subscriber to be working through its backlog');
+    const slowName = (await db.query<{ name: string }>('SELECT name FROM subscribers WHERE id = $1', [slow.id])).rows[0].name;
     await lose();
     const lostAt = Date.now();
-    const owedThen = await undelivered(outboxIds);
+    // What is owed and what the database-backed gauge says, read together before anything else
+    // gives a busy machine time to drain the backlog: the slow subscriber is owed deliveries.
+    const [owedThen, during] = await Promise.all([undelivered(outboxIds), instances[0].registry.metrics()]);
     expect(owedThen).toBeGreaterThan(0);
+    expect(sample(during, 'enigm_trust_fanout_oldest_undelivered_seconds', `subscriber="${slow.id}",name="${slowName}"`)).toBeGreaterThan(0);
     // Revocations took effect at commit; what Redis lost changes nothing about that.
     expect(await allowsAfterRevoke()).toBe(0);
-
-    // While it lasts, the view shows nothing delivered that did not arrive, and the database-backed
-    // gauge shows the slow subscriber is owed deliveries.
+    // While it lasts, the view shows nothing delivered that did not arrive.
     expect(await fanoutViewContradictions(db, outboxIds, [slow, quick])).toEqual([]);
-    const during = await instances[0].registry.metrics();
-    expect(sample(during, 'enigm_trust_fanout_oldest_undelivered_seconds', `subscriber="${slow.id}",name="${(await db.query<{ name: string }>('SELECT name FROM subscribers WHERE id = $1', [slow.id])).rows[0].name}"`)).toBeGreaterThan(0);
 
     // Nothing stays without a job past a reconciler's period (plus its grace, and Redis coming back).
     const noneStranded = () => strandedDeliveries(db, instances[0].fanout.queues, outboxIds).then((s) => s.length === 0 || undefined, () => undefined); // Redis not back yet
