@@ -4,3 +4,4 @@ import { cpSync } from 'node:fs';
 cpSync('src/store/migrations', 'dist/store/migrations', { recursive: true });
 // The page is served as written; its tests and type declarations stay behind.
 cpSync('src/http/web/public', 'dist/http/web/public', { recursive: true, filter: (source) => !source.endsWith('.ts') });
+cpSync('src/http/web/command', 'dist/http/web/command', { recursive: true, filter: (source) => !source.endsWith('.ts') });

@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import type { HttpMetrics } from './metrics.js';
 import { requestContext } from './requestContext.js';
 import { healthRoutes } from './routes/health.js';
+import { commandRoutes } from './web/commandRouter.js';
 import { webRoutes } from './web/router.js';
 
 export interface AppDeps {
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: true }));
   app.use(healthRoutes(deps.db, deps.redis, deps.metrics, deps.logger));
   app.use(webRoutes());
+  app.use(commandRoutes());
   deps.mount?.(app);
   app.use(notFound);
   app.use(errorHandler);
