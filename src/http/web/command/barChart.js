@@ -8,8 +8,8 @@ import { svg } from './dom.js';
 
 export function barChart(title, bars, classOf = () => 'bar') {
   const rowHeight = 28;
-  const labelWidth = 110;
-  const width = 420;
+  const labelWidth = 80;
+  const width = 300;
   const max = Math.max(1, ...bars.map(([, v]) => v));
   const height = bars.length * rowHeight + 8;
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });

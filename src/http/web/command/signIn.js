@@ -1,7 +1,7 @@
 /**
  * Signing in to the console: an invitation opened and accepted with a new passkey, or a passkey
  * assertion; and the session that results, kept in this tab's sessionStorage only — never a
- * cookie, a URL or localStorage. Only the session token and its end are stored: never the
+ * cookie, a URL or local storage. Only the session token and its end are stored: never the
  * invitation code, never a credential.
  */
 import {
