@@ -23,7 +23,7 @@ export default tseslint.config(
       sourceType: 'module',
       globals: Object.fromEntries(['window', 'document', 'navigator', 'atob', 'btoa', 'sessionStorage', 'fetch', 'crypto',
         'console', 'URL', 'Uint8Array', 'ArrayBuffer', 'TextEncoder', 'TextDecoder', 'PublicKeyCredential', 'HTMLElement',
-        'setTimeout', 'clearTimeout', 'location', 'history', 'Event', 'FormData', 'AbortController', 'URLSearchParams', 'DataView', 'queueMicrotask'].map((g) => [g, 'readonly'])),
+        'setTimeout', 'clearTimeout', 'location', 'history', 'Event', 'FormData', 'AbortController', 'URLSearchParams', 'DataView', 'queueMicrotask', 'setInterval'].map((g) => [g, 'readonly'])),
     },
   },
 );

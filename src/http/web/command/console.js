@@ -224,4 +224,18 @@ async function boot() {
   }
 }
 
+// An idle page learns of its session's end too: at its expiry, and within half a minute of a
+// sign-out elsewhere or a removal by an owner (the server refuses the session at once anyway).
+const CHECK_MS = 30_000;
+setInterval(() => {
+  if (!session) return;
+  if (Date.parse(session.expiresAt) <= Date.now()) {
+    endSession('Your session expired. Sign in again with your passkey.');
+    return;
+  }
+  api('GET', '/v1/admin/session').catch((err) => {
+    if (err instanceof ApiError && err.status === 401 && session) endSession('Your session ended (it expired, or an owner removed you). Sign in again.');
+  });
+}, CHECK_MS);
+
 void boot();
