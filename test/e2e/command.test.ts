@@ -53,7 +53,7 @@ describe('Enigm Command in Chromium', () => {
     otherOrgId = await seedOrg(svc.service.db);
     serviceKey = (await createServiceKey(svc.service.db, { name: 'e2e-platform', scopes: ['accounts:write', 'decisions:read', 'subscribers:write'] }, system)).token;
     secrets.set('service key', serviceKey);
-    secrets.set('an admin key', (await createAdminKey(svc.service.db, { orgId, role: 'owner', name: 'unused key' }, system)).token);
+    secrets.set('an admin key', (await createAdminKey(svc.service.db, { orgId, role: 'viewer', name: 'unused key' }, system)).token);
     receiver = await startReceiver();
     browser = await launchChromium();
     if (process.env.E2E_SCREENSHOTS) mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -226,6 +226,12 @@ describe('Enigm Command in Chromium', () => {
     await page.reload();
     await heading(page, 'Administrators').waitFor();
     await expect(page.getByRole('row').filter({ hasText: 'Otto Operator' }).textContent()).resolves.toContain('active');
+    // The organisation's admin keys are listed (never their tokens) and the owner revokes one.
+    await page.getByRole('button', { name: 'Revoke the key unused key' }).click();
+    await page.getByRole('region', { name: 'Revoke the key unused key' }).getByRole('button', { name: 'Revoke unused key' }).click();
+    await shows(status(page), 'The key unused key is revoked: it authenticates nothing from now on.');
+    const stillWorks = await fetch(`${svc.origin}/v1/admin/devices`, { headers: { authorization: `Bearer ${secrets.get('an admin key')}` } });
+    expect(stillWorks.status).toBe(401);
   }, STEP_MS * 2);
 
   it('lets the owner change a setting, with a refused value marked beside its field', async () => {

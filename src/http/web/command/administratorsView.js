@@ -43,6 +43,38 @@ function inviteForm(ctx, shown, reload) {
   return form;
 }
 
+/**
+ * The organisation's admin keys (for scripts): listed, and revoked by the owner. Issuing one is
+ * left to the API and the CLI, so a key's token never passes through this page.
+ */
+function keysCard(ctx) {
+  const list = el('div');
+  const area = el('div');
+  const reload = async () => {
+    const { items } = await ctx.api('GET', '/v1/admin/keys');
+    list.replaceChildren(listTable('Admin keys of the organisation', ['Name', 'Role', 'Issued', 'Status'], items.map((k) => {
+      const revoke = k.revokedAt ? `revoked ${formatTime(k.revokedAt)}` : el('button', {
+        type: 'button', class: 'danger', text: 'Revoke', 'aria-label': `Revoke the key ${k.name}`,
+        onclick: () => {
+          const yes = el('button', { type: 'button', class: 'danger', text: `Revoke ${k.name}` });
+          yes.addEventListener('click', () => ctx.run(yes, 'Revoking…', async () => {
+            await ctx.api('DELETE', `/v1/admin/keys/${encodeURIComponent(k.id)}`);
+            area.replaceChildren();
+            await reload();
+            ctx.say(`The key ${k.name} is revoked: it authenticates nothing from now on.`);
+          }));
+          area.replaceChildren(el('section', { class: 'card once', 'aria-label': `Revoke the key ${k.name}` },
+            el('p', { text: `Revoke the admin key ${k.name} (${k.role})? Scripts using it stop working at once.` }),
+            el('div', { class: 'actions' }, yes, el('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => area.replaceChildren() }))));
+          yes.focus();
+        },
+      });
+      return [k.name, k.role, formatTime(k.createdAt), revoke];
+    }), 'No admin keys.'));
+  };
+  return { card: card('Admin keys (for scripts)', el('p', { text: 'Keys are issued with the API or the command line; their tokens never pass through this page.' }), area, list), reload };
+}
+
 /** Renders the administrators into `root`. */
 export async function render(ctx, root) {
   ctx.title('Administrators');
@@ -72,6 +104,8 @@ export async function render(ctx, root) {
       return [a.name, a.role, STATUS[a.status] ?? a.status, formatTime(a.createdAt), remove];
     }), 'No administrators yet.'));
   };
-  root.append(card('Invite an administrator', inviteForm(ctx, shown, reload), shown), card('Administrators', area, list));
+  const keys = keysCard(ctx);
+  root.append(card('Invite an administrator', inviteForm(ctx, shown, reload), shown), card('Administrators', area, list), keys.card);
   await reload();
+  await keys.reload();
 }

@@ -37,6 +37,8 @@ const PROBLEMS = {
   device_not_replaceable: 'Only a trusted or restricted device can be replaced.',
   enrollment_decided: 'This enrollment was already decided.',
   enrollment_expired: 'This enrollment has expired: it can no longer be approved. The person starts a new one.',
+  last_owner_key: 'This is the organisation\'s last owner key: issue another owner key first.',
+  key_not_found: 'No admin key of your organisation has this ID.',
   cannot_remove_self: 'You cannot remove yourself. Another owner must.',
   not_a_session: 'This is not a session.',
   rate_limited: 'Too many attempts from here. Wait a minute, then try again.',
