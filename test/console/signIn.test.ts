@@ -190,6 +190,22 @@ describe('Command console sign-in', () => {
     expect([unknown.status, unknown.body.code]).toEqual([404, 'unknown_org']);
   });
 
+  it('answers the console routes with no code, token, credential id or public key in them', async () => {
+    const { code: ownerCode } = await cliInvite(h.org, 'Secret Keeper', 'owner');
+    const { token: owner, auth } = await accept(ownerCode);
+    const second = await post(h, '/v1/admin/administrators', { name: 'Not Yet', role: 'viewer' }, owner);
+    const first = await trustedFirstDevice(h);
+    const stored = await h.db.query<{ credential_id: string; public_key: Buffer }>('SELECT credential_id, public_key FROM admin_credentials UNION ALL SELECT credential_id, public_key FROM credentials');
+    const secrets = [ownerCode, owner, second.body.invitation.code, auth.id, first.token, first.bootstrapCode, sha256Hex(owner), sha256Hex(ownerCode),
+      ...stored.rows.flatMap((r) => [r.credential_id, r.public_key.toString('base64url'), r.public_key.toString('base64'), r.public_key.toString('hex')])];
+    for (const route of ['/v1/admin/session', '/v1/admin/administrators', `/v1/admin/devices/${first.deviceId}/history`, `/v1/admin/devices?accountHandle=${first.handle}`, `/v1/admin/devices/${first.deviceId}`]) {
+      const res = await get(h, route, owner);
+      expect([route, res.status]).toEqual([route, 200]);
+      for (const secret of secrets) expect([route, res.text.includes(secret)]).toEqual([route, false]);
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it("tells a device's history and finds devices by the start of their account's handle", async () => {
     const owner = await adminToken(h, 'owner');
     const first = await trustedFirstDevice(h);

@@ -97,15 +97,13 @@ describe('Enigm Command in Chromium', () => {
 
   /** What the page holds that anyone could read: its DOM, every field's value, its storage and cookies. */
   async function exposed(page: Page): Promise<{ dom: string; session: Record<string, string>; local: number; cookie: string }> {
-    return page.evaluate(() => {
-      const values = [...document.querySelectorAll('input, textarea, select')].map((e) => (e as HTMLInputElement).value);
-      const session: Record<string, string> = {};
-      for (let i = 0; i < sessionStorage.length; i++) {
-        const k = sessionStorage.key(i) as string;
-        session[k] = sessionStorage.getItem(k) as string;
-      }
-      return { dom: document.documentElement.outerHTML + values.join('\n'), session, local: localStorage.length, cookie: document.cookie };
-    });
+    // A string, evaluated in the page (this file is type-checked without the DOM library).
+    return page.evaluate(`(() => {
+      const values = [...document.querySelectorAll('input, textarea, select')].map((e) => e.value);
+      const session = {};
+      for (let i = 0; i < sessionStorage.length; i++) session[sessionStorage.key(i)] = sessionStorage.getItem(sessionStorage.key(i));
+      return { dom: document.documentElement.outerHTML + values.join('\\n'), session, local: localStorage.length, cookie: document.cookie };
+    })()`) as Promise<{ dom: string; session: Record<string, string>; local: number; cookie: string }>;
   }
 
   /** No secret in the page, and in storage only the tab's own session token (and its end). */
@@ -153,7 +151,7 @@ describe('Enigm Command in Chromium', () => {
     expect(creds).toHaveLength(1);
     secrets.set(`${name}'s credential id`, creds[0].credentialId);
     secrets.set(`${name}'s credential id (base64url)`, Buffer.from(creds[0].credentialId, 'base64').toString('base64url'));
-    const token = (JSON.parse((await d.page.evaluate(() => sessionStorage.getItem('enigm-command.session'))) as string) as { token: string }).token;
+    const token = (JSON.parse((await d.page.evaluate("sessionStorage.getItem('enigm-command.session')")) as string) as { token: string }).token;
     expect(token).toMatch(/^eas_/);
     secrets.set(`${name}'s session token`, token);
   }
@@ -187,10 +185,10 @@ describe('Enigm Command in Chromium', () => {
     // Signed out, then in again with the passkey: a new session.
     await owner.page.getByRole('button', { name: 'Sign out' }).click();
     await shows(status(owner.page), 'Signed out.');
-    await expect(owner.page.evaluate(() => sessionStorage.length)).resolves.toBe(0);
+    await expect(owner.page.evaluate('sessionStorage.length')).resolves.toBe(0);
     await owner.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await heading(owner.page, 'Inventory').waitFor();
-    secrets.set('owner session token (second)', (JSON.parse((await owner.page.evaluate(() => sessionStorage.getItem('enigm-command.session'))) as string) as { token: string }).token);
+    secrets.set('owner session token (second)', (JSON.parse((await owner.page.evaluate("sessionStorage.getItem('enigm-command.session')")) as string) as { token: string }).token);
     // A used invitation says so, in words.
     const late = await browserOf('latecomer');
     await late.page.goto(link);
@@ -337,11 +335,11 @@ describe('Enigm Command in Chromium', () => {
     await expect(page.getByRole('main').getByRole('button').count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'Audit' }).isVisible()).resolves.toBe(false);
     await expect(page.getByRole('link', { name: 'Administrators' }).isVisible()).resolves.toBe(false);
-    const forced = await page.evaluate(async (id) => {
-      const { token } = JSON.parse(sessionStorage.getItem('enigm-command.session') as string) as { token: string };
-      const res = await fetch(`/v1/devices/${id}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'forced' }) });
-      return [res.status, ((await res.json()) as { code: string }).code];
-    }, tabletId);
+    const forced = await page.evaluate(`(async () => {
+      const { token } = JSON.parse(sessionStorage.getItem('enigm-command.session'));
+      const res = await fetch('/v1/devices/${tabletId}/revoke', { method: 'POST', headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'forced' }) });
+      return [res.status, (await res.json()).code];
+    })()`);
     expect(forced).toEqual([403, 'insufficient_role']);
     await page.getByRole('link', { name: 'Settings' }).click();
     await heading(page, 'Organisation settings').waitFor();
@@ -402,7 +400,7 @@ describe('Enigm Command in Chromium', () => {
     const op = admins.operator.page;
     await op.getByRole('link', { name: 'Inventory', exact: true }).click();
     await shows(alert(op), 'Your session ended (it expired, or an owner removed you). Sign in again.');
-    await expect(op.evaluate(() => sessionStorage.length)).resolves.toBe(0);
+    await expect(op.evaluate('sessionStorage.length')).resolves.toBe(0);
     await op.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await shows(alert(op), 'You are no longer an administrator of this organisation: an owner removed you.');
   }, STEP_MS);

@@ -75,3 +75,21 @@ describe('the console itself', () => {
     for (const [, id] of html.matchAll(/<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"/g)) expect(html).toContain(`for="${id}"`);
   });
 });
+
+describe("the console's words", () => {
+  it('has words for every problem code the console sign-in and admin routes throw', () => {
+    const SRC = path.join(COMMAND_DIR, '..', '..', '..');
+    const files = ['trust/admin/console', 'http/routes/admin']
+      .flatMap((dir) => readdirSync(path.join(SRC, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => path.join(dir, f)))
+      .concat(['trust/admin/deviceHistory.ts', 'trust/transition.ts', 'http/auth.ts']);
+    const codes = new Set<string>();
+    for (const file of files) {
+      const source = readFileSync(path.join(SRC, file), 'utf8');
+      for (const m of source.matchAll(/(?:TrustError|ForbiddenError|NotFoundError|ConflictError|HttpError)\((?:\d+, )?'([a-z_]+)'/g)) codes.add(m[1]);
+    }
+    const words = text('consoleWords.js');
+    const known = new Set([...words.matchAll(/^ {2}([a-z_]+): '/gm)].map((m) => m[1]));
+    expect([...codes].filter((c) => !known.has(c)).sort()).toEqual([]);
+    expect(codes.size).toBeGreaterThan(15);
+  });
+});

@@ -10,6 +10,9 @@ export { describeRequirement, describeState, formatTime, platformName } from '/a
 const PROBLEMS = {
   unauthenticated: 'Your session ended (it expired, you signed out elsewhere, or an owner removed you). Sign in again.',
   insufficient_role: 'Your role does not allow this. Ask an administrator whose role does.',
+  insufficient_scope: 'This needs a service key, not an administrator.',
+  unknown_org: 'No such organisation.',
+  signal_source_kind_unknown: 'This kind of signal source is not known.',
   wrong_principal: 'Your role does not allow this. Ask an administrator whose role does.',
   device_not_found: 'No device of your organisation has this ID. It may belong to another organisation, or the ID is mistyped.',
   enrollment_not_found: 'No enrollment of your organisation has this ID.',
