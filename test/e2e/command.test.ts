@@ -139,12 +139,13 @@ describe('Enigm Command in Chromium', () => {
   }
 
   /** Registers the administrator's passkey from an invitation link, in their own browser. */
-  async function acceptInvitation(d: BrowserDevice, link: string, name: string): Promise<void> {
+  async function acceptInvitation(d: BrowserDevice, link: string, name: string, view?: string): Promise<void> {
     await d.page.goto(link);
     await d.page.getByRole('heading', { name: 'You are invited' }).waitFor();
     await expect(d.page.locator('#invited-name').textContent()).resolves.toBe(name);
-    // The code left the address bar before anything else happened.
+    // The code left the address bar before anything else happened, and is nowhere in the page.
     expect(d.page.url()).toBe(`${svc.origin}/command/`);
+    if (view) await snap(d.page, view);
     await d.page.getByRole('button', { name: 'Create my passkey and sign in' }).click();
     await d.page.locator('#nav').waitFor({ state: 'visible' });
     const creds = await d.credentials();
@@ -179,7 +180,7 @@ describe('Enigm Command in Chromium', () => {
     await owner.page.getByRole('heading', { name: 'Sign in with your passkey' }).waitFor();
     await expect(owner.page.title()).resolves.toBe('Enigm Command');
     await snap(owner.page, 'sign-in');
-    await acceptInvitation(owner, link, 'Olive Owner');
+    await acceptInvitation(owner, link, 'Olive Owner', 'invitation');
     await heading(owner.page, 'Inventory').waitFor();
     await expect(owner.page.locator('#who').textContent()).resolves.toContain('Olive Owner');
     // Signed out, then in again with the passkey: a new session.
@@ -303,9 +304,14 @@ describe('Enigm Command in Chromium', () => {
     await snap(page, 'inventory');
     await page.getByRole('link', { name: 'Alice phone' }).click();
     await heading(page, 'Device: Alice phone').waitFor();
-    await page.getByRole('button', { name: 'Revoke Alice phone' }).click();
-    await page.getByLabel('Reason').fill('lost on the train');
-    await page.getByRole('button', { name: 'Revoke the device' }).click();
+    // By keyboard: the action's button, then its reason (focus lands there), then the confirmation.
+    await page.getByRole('button', { name: 'Revoke Alice phone' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate('document.activeElement.name')).resolves.toBe('reason');
+    await page.keyboard.type('lost on the train');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Revoke the device');
+    await page.keyboard.press('Enter');
     await shows(status(page), 'Done: the device is now revoked.');
     const decision = await asService('POST', '/v1/decisions', { accountId, deviceId: phoneId, action: 'message.receive' });
     expect(decision.body).toMatchObject({ allow: false, deviceState: 'revoked' });
@@ -323,6 +329,33 @@ describe('Enigm Command in Chromium', () => {
     await snap(page, 'device');
   }, STEP_MS);
 
+  it('lets the operator start a replacement of the tablet, with a reason, and shows its code once', async () => {
+    const page = admins.operator.page;
+    await page.goto(`${svc.origin}/command/#/device/${tabletId}`);
+    await heading(page, 'Device: Alice tablet').waitFor();
+    await page.getByRole('button', { name: 'Start a replacement' }).click();
+    const form = page.getByRole('form', { name: 'Start a replacement' });
+    await form.getByLabel('New device name').fill('Alice new tablet');
+    await form.getByRole('button', { name: 'Start the replacement' }).click();
+    await shows(form.locator('.field-error').last(), 'Give a reason: it is recorded in the audit log.');
+    await form.getByLabel('Reason').fill('screen broken');
+    await form.getByRole('button', { name: 'Start the replacement' }).click();
+    const code = page.locator('.short-code-display');
+    await code.waitFor();
+    expect(await code.textContent()).toMatch(/^[A-Z0-9]{5}-[A-Z0-9]{5}$/);
+    secrets.set('replacement code', (await code.textContent()) as string);
+    secrets.set('replacement code (bare)', ((await code.textContent()) as string).replace('-', ''));
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect(page.locator('.short-code-display').count()).resolves.toBe(0);
+    await heading(page, 'Device: Alice tablet').waitFor();
+    await page.getByRole('link', { name: 'Replacements' }).click();
+    await heading(page, 'Replacements').waitFor();
+    await expect(page.getByRole('table', { name: 'Replacements' }).textContent()).resolves.toMatch(/Alice tablet.*Alice new tablet.*in progress/);
+    const started = await svc.service.db.query<{ details: { reason?: string } }>("SELECT details FROM audit_events WHERE type = 'enrollment.started' AND details->>'replaces' = $1", [tabletId]);
+    expect(started.rows.map((r) => r.details.reason)).toEqual(['screen broken']);
+    await snap(page, 'replacements');
+  }, STEP_MS);
+
   it('shows a viewer no action, and refuses a forced request with 403', async () => {
     const page = admins.viewer.page;
     await page.goto(`${svc.origin}/command/#/device/${tabletId}`);
@@ -331,7 +364,8 @@ describe('Enigm Command in Chromium', () => {
     await page.getByRole('link', { name: 'Review queue' }).click();
     await heading(page, 'Review queue').waitFor();
     await page.getByText('Your role reads the queue; approvers decide.').waitFor();
-    await page.getByText('Nothing waits for review.').waitFor();
+    // The replacement the operator started waits for its new device's passkey; a viewer can do nothing with it.
+    await expect(page.getByRole('listitem', { name: `Replacement: Alice new tablet of ${handle}` }).textContent()).resolves.toContain('Waiting for the new device to register its passkey');
     await expect(page.getByRole('main').getByRole('button').count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'Audit' }).isVisible()).resolves.toBe(false);
     await expect(page.getByRole('link', { name: 'Administrators' }).isVisible()).resolves.toBe(false);
@@ -347,16 +381,12 @@ describe('Enigm Command in Chromium', () => {
     await expect(page.getByRole('main').getByRole('button').count()).resolves.toBe(0);
   }, STEP_MS);
 
-  it('shows the trust report with its chart, and the replacements', async () => {
+  it('shows the trust report with its chart', async () => {
     const page = admins.viewer.page;
     await page.getByRole('link', { name: 'Trust report' }).click();
     await heading(page, 'Trust report').waitFor();
-    await page.getByRole('img', { name: /^Devices per state: pending 0, trusted 1, restricted 0, revoked 1, replaced 0, retired 0$/ }).waitFor();
+    await page.getByRole('img', { name: /^Devices per state: pending 1, trusted 1, restricted 0, revoked 1, replaced 0, retired 0$/ }).waitFor();
     await snap(page, 'trust-report');
-    await page.getByRole('link', { name: 'Replacements' }).click();
-    await heading(page, 'Replacements').waitFor();
-    await page.getByRole('table', { name: 'Replacements' }).waitFor();
-    await snap(page, 'replacements');
   }, STEP_MS);
 
   it('shows an auditor the audit only, each record readable, and the chain verified with its head', async () => {
@@ -407,7 +437,7 @@ describe('Enigm Command in Chromium', () => {
 
   it('never exposed a secret, scrolled sideways, raised a script error or violated its Content-Security-Policy', async () => {
     for (const d of Object.values(admins)) if (!d.page.isClosed()) await noSecrets(d.page, `final ${d.page.url()}`);
-    expect(views).toEqual(['sign-in', 'administrators', 'settings', 'review-queue', 'inventory', 'device', 'trust-report', 'replacements', 'audit']);
+    expect(views).toEqual(['sign-in', 'invitation', 'administrators', 'settings', 'review-queue', 'inventory', 'device', 'replacements', 'trust-report', 'audit']);
     expect(problems).toEqual([]);
   });
 });

@@ -67,21 +67,29 @@ function replacementForm(ctx, d, area, done) {
   const label = el('input', { type: 'text', name: 'label', maxlength: 100, required: true });
   const platform = select('platform', PLATFORMS, d.platform);
   const labelField = field('New device name', label, 'How the person will recognise the new device.');
+  const reason = el('textarea', { name: 'reason', class: 'reason', maxlength: 500 });
+  const reasonField = field('Reason', reason, 'Recorded in the audit log with your name and role.');
   const form = el('form', { class: 'card once', method: 'post', novalidate: true, 'aria-label': 'Start a replacement' },
     el('p', {}, el('strong', { text: 'Start a replacement for this device?' })),
     el('p', { text: 'The person finishes it on the new device with the replacement code shown next; the old device is replaced once the new one is approved.' }),
-    labelField, field('New device platform', platform),
+    labelField, field('New device platform', platform), reasonField,
     el('div', { class: 'actions' }, el('button', { type: 'submit', text: 'Start the replacement' }), el('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => area.replaceChildren() })));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (label.value.trim() === '') {
-      labelField.querySelector('.field-error').textContent = 'Name the new device.';
-      label.setAttribute('aria-invalid', 'true');
-      label.focus();
+    const missing = [[label, labelField, 'Name the new device.'], [reason, reasonField, 'Give a reason: it is recorded in the audit log.']]
+      .filter(([input, f, message]) => {
+        const empty = input.value.trim() === '';
+        f.querySelector('.field-error').textContent = empty ? message : '';
+        if (empty) input.setAttribute('aria-invalid', 'true');
+        else input.removeAttribute('aria-invalid');
+        return empty;
+      });
+    if (missing.length) {
+      missing[0][0].focus();
       return;
     }
     void ctx.run(event.submitter, 'Starting the replacement…', async () => {
-      const r = await ctx.api('POST', `/v1/devices/${encodeURIComponent(d.deviceId)}/replace`, { label: label.value.trim(), platform: platform.value });
+      const r = await ctx.api('POST', `/v1/devices/${encodeURIComponent(d.deviceId)}/replace`, { label: label.value.trim(), platform: platform.value, reason: reason.value.trim() });
       // The code is shown this once, to hand to the person; "Done" takes it out of the page.
       const shown = el('section', { class: 'card once', 'aria-label': 'Replacement code' },
         el('p', { text: `Give the person this replacement code; they type it on the new device's page under “Finish a replacement”. It works once, until ${formatTime(r.replacementCodeExpiresAt)}.` }),
