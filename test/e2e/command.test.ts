@@ -128,6 +128,11 @@ describe('Enigm Command in Chromium', () => {
   /** Every view: no secret, no sideways scrolling at its width or at 390 px; saved at both widths with E2E_SCREENSHOTS=1. */
   async function snap(page: Page, view: string): Promise<void> {
     await noSecrets(page, view);
+    // Every visible control has a label; every button says what it does.
+    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+      .filter((e) => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+      .map((e) => e.outerHTML)`);
+    expect([view, unlabelled]).toEqual([view, []]);
     expect([view, await sidewaysScroll(page)]).toEqual([view, 0]);
     if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${view}.png`), fullPage: true });
     const size = page.viewportSize() as { width: number; height: number };
