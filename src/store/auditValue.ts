@@ -12,6 +12,7 @@ export const AUDIT_MAX_DEPTH = 16;
 export const AUDIT_MAX_STRING = 2000;
 
 // NUL (which PostgreSQL refuses in text and jsonb) and unpaired surrogates (which jsonb refuses).
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be matched
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** `text` with every character the database cannot store replaced by U+FFFD, cut to `max`. */
