@@ -31,8 +31,22 @@ export interface CredentialSubmission {
   recoveryCode?: string;
 }
 
-// What a decoy answers: what an account with devices and no code presented would get.
-const DECOY_REQUIREMENTS = ['admin_approval', 'approval_by_trusted_device'];
+/**
+ * What a registration presenting no code is told while it waits, for every account alike —
+ * unknown (a decoy), without a device, in recovery, in any approval mode: every way forward
+ * there is. Telling the real ones would tell an anonymous caller whether the handle exists,
+ * whether it has a device, and whether a recovery code is outstanding. The account's devices
+ * and administrators read the enrollment's own requirements (GET /v1/enrollments/{id}).
+ */
+export const UNDISCLOSED_WAIT: Settled = {
+  deviceId: '', state: 'pending', requirements: ['admin_approval', 'approval_by_trusted_device', 'bootstrap_code', 'recovery_code'], reasons: ['awaiting_approval'],
+};
+
+/** The answer to a registration: a code-less one still waiting says no more than UNDISCLOSED_WAIT. */
+function answerOf(settled: Settled, s: CredentialSubmission): Settled {
+  const codeless = s.bootstrapCode === undefined && s.recoveryCode === undefined;
+  return codeless && settled.state === 'pending' ? { ...UNDISCLOSED_WAIT, deviceId: settled.deviceId } : settled;
+}
 
 /** Consumes the challenge the response answers: its binding, or a refusal when it is unknown, expired or used. */
 export async function spendChallenge(deps: EnrollmentDeps, challenge: string): Promise<ChallengeBinding> {
@@ -134,11 +148,11 @@ export async function submitCredential(deps: EnrollmentDeps, enrollmentId: strin
         // Exactly what a real account answers to a wrong code, or to no code at all.
         if (s.bootstrapCode !== undefined) throw new TrustError(403, 'bootstrap_code_invalid', 'the bootstrap code is not valid for this account');
         if (s.recoveryCode !== undefined) throw new TrustError(403, 'recovery_code_invalid', 'the recovery code is not valid for this account');
-        return { deviceId: binding.decoy.deviceId, state: 'pending', requirements: DECOY_REQUIREMENTS, reasons: ['awaiting_approval'] };
+        return { ...UNDISCLOSED_WAIT, deviceId: binding.decoy.deviceId };
       }
       if (!e) throw new NotFoundError('enrollment_not_found', `no enrollment ${enrollmentId}`);
       if (e.expires_at.getTime() <= now.getTime()) throw new TrustError(410, 'enrollment_expired', `enrollment ${e.id} expired at ${e.expires_at.toISOString()}`);
-      return registerAndSettle(deps, enrollmentId, s, credential, verificationCode(challenge, credential.credentialId), acting, now);
+      return answerOf(await registerAndSettle(deps, enrollmentId, s, credential, verificationCode(challenge, credential.credentialId), acting, now), s);
     });
   });
 }
