@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError, TrustError } from '../errors.js';
 import { newId } from '../ids.js';
 import { canTransition } from '../lifecycle.js';
 import { applyTransition } from '../transition.js';
+import { answerClock, imitateRealAnswer, recordRealAnswer } from './answerTiming.js';
 import type { Acting } from './caller.js';
 import { closeEnrollment } from './closeEnrollment.js';
 import { consumeChallenge, type ChallengeBinding } from './challenges.js';
@@ -133,8 +134,31 @@ async function registerAndSettle(deps: EnrollmentDeps, enrollmentId: string, s: 
   });
 }
 
-/** Verifies and stores the new device's credential, then lets policy decide what it is. */
+// The refusals a decoy gives, whose real counterparts it must take as long as.
+const CODE_REFUSALS = new Set(['bootstrap_code_invalid', 'recovery_code_invalid']);
+
+/**
+ * Verifies and stores the new device's credential, then lets policy decide what it is. A
+ * decoy's answer (registered or code refused) takes as long as a real one of the same kind.
+ */
 export async function submitCredential(deps: EnrollmentDeps, enrollmentId: string, s: CredentialSubmission, acting: Acting, now: Date = new Date()): Promise<Settled> {
+  const startedAt = answerClock();
+  const seen = { decoy: false };
+  try {
+    const settled = await registerCredential(deps, enrollmentId, s, acting, now, seen);
+    if (seen.decoy) await imitateRealAnswer('credential_registered', startedAt);
+    else recordRealAnswer('credential_registered', startedAt);
+    return settled;
+  } catch (err) {
+    if (err instanceof TrustError && CODE_REFUSALS.has(err.code)) {
+      if (seen.decoy) await imitateRealAnswer('credential_code_refused', startedAt);
+      else recordRealAnswer('credential_code_refused', startedAt);
+    }
+    throw err;
+  }
+}
+
+async function registerCredential(deps: EnrollmentDeps, enrollmentId: string, s: CredentialSubmission, acting: Acting, now: Date, seen: { decoy: boolean }): Promise<Settled> {
   const ctx: AuditContext = { type: 'enrollment.credential', actor: acting.actor, details: { enrollment_id: enrollmentId } };
   return auditingRefusals(deps.db, ctx, async () => {
     const challenge = claimedChallenge(s.registrationResponse, 'registration');
@@ -145,6 +169,7 @@ export async function submitCredential(deps: EnrollmentDeps, enrollmentId: strin
       if (e) Object.assign(ctx, { orgId: e.org_id, accountId: e.account_id, deviceId: e.device_id });
       const credential = await verifyRegistration(deps.rp, s.registrationResponse, challenge, deps.settings.attestationFormats);
       if (binding.decoy) {
+        seen.decoy = true;
         // Exactly what a real account answers to a wrong code, or to no code at all.
         if (s.bootstrapCode !== undefined) throw new TrustError(403, 'bootstrap_code_invalid', 'the bootstrap code is not valid for this account');
         if (s.recoveryCode !== undefined) throw new TrustError(403, 'recovery_code_invalid', 'the recovery code is not valid for this account');
