@@ -20,7 +20,9 @@ describe('anonymous enrollment answers', () => {
     const recovering = await trustedFirstDevice(h);
     const recovery = await post(h, `/v1/accounts/${recovering.accountId}/recovery`, { reason: 'phone lost' }, h.serviceToken);
     expect(recovery.status).toBe(200);
-    return { unknown: 'nobody-by-this-name', 'no device': empty.handle, 'with devices': withDevice.handle, 'in recovery': recovering.handle };
+    const locked = await trustedFirstDevice(h);
+    await h.db.query(`UPDATE accounts SET state = 'locked' WHERE id = $1`, [locked.accountId]);
+    return { unknown: 'nobody-by-this-name', 'no device': empty.handle, 'with devices': withDevice.handle, 'in recovery': recovering.handle, locked: locked.handle };
   }
 
   it('registers a code-less device alike for every kind of account', async () => {

@@ -33,20 +33,22 @@ export interface CredentialSubmission {
 }
 
 /**
- * What a registration presenting no code is told while it waits, for every account alike —
- * unknown (a decoy), without a device, in recovery, in any approval mode: every way forward
- * there is. Telling the real ones would tell an anonymous caller whether the handle exists,
- * whether it has a device, and whether a recovery code is outstanding. The account's devices
- * and administrators read the enrollment's own requirements (GET /v1/enrollments/{id}).
+ * What a registration presenting no code is told unless it was approved, for every account
+ * alike — unknown (a decoy), without a device, in recovery, locked or disabled, in any approval
+ * mode: every way forward there is. Telling the real ones (or a denial) would tell an anonymous
+ * caller whether the handle exists, whether it has a device, whether a recovery code is
+ * outstanding, whether the account is locked. The account's devices and administrators read the
+ * enrollment's own requirements and state (GET /v1/enrollments/{id}).
  */
 export const UNDISCLOSED_WAIT: Settled = {
   deviceId: '', state: 'pending', requirements: ['admin_approval', 'approval_by_trusted_device', 'bootstrap_code', 'recovery_code'], reasons: ['awaiting_approval'],
 };
 
-/** The answer to a registration: a code-less one still waiting says no more than UNDISCLOSED_WAIT. */
+/** The answer to a registration: a code-less one not approved says no more than UNDISCLOSED_WAIT. */
 function answerOf(settled: Settled, s: CredentialSubmission): Settled {
   const codeless = s.bootstrapCode === undefined && s.recoveryCode === undefined;
-  return codeless && settled.state === 'pending' ? { ...UNDISCLOSED_WAIT, deviceId: settled.deviceId } : settled;
+  const approved = settled.state === 'trusted' || settled.state === 'restricted';
+  return codeless && !approved ? { ...UNDISCLOSED_WAIT, deviceId: settled.deviceId } : settled;
 }
 
 /** Consumes the challenge the response answers: its binding, or a refusal when it is unknown, expired or used. */
