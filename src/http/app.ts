@@ -9,7 +9,7 @@ import type { Logger } from './logger.js';
 import type { HttpMetrics } from './metrics.js';
 import { auditUnrecordedRefusals, watchRequestAudit } from './refusalAudit.js';
 import { requestContext } from './requestContext.js';
-import { checkRequestBody, checkRequestTarget } from './requestInput.js';
+import { checkRequestBody, checkRequestTarget, refuseDeepJson } from './requestInput.js';
 import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './web/router.js';
 
@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext(app, deps.logger, deps.metrics));
   // Input is decoded and checked once, here, before any route.
   app.use(checkRequestTarget());
-  app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: true }));
+  app.use(express.json({ limit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: true, verify: refuseDeepJson() }));
   app.use(checkRequestBody());
   app.use(watchRequestAudit());
   app.use(healthRoutes(deps.db, deps.redis, deps.metrics, deps.logger));

@@ -64,6 +64,30 @@ export function checkRequestTarget(): RequestHandler {
 }
 
 /**
+ * For the JSON parser's `verify` hook: refuses a body nested deeper than `maxDepth` from its raw
+ * bytes, before it is parsed — one pass, no recursion, strings skipped.
+ */
+export function refuseDeepJson(maxDepth: number = MAX_BODY_DEPTH): (req: unknown, res: unknown, buf: Buffer) => void {
+  return (_req, _res, buf) => {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < buf.length; i++) {
+      const c = buf[i];
+      if (inString) {
+        if (c === 0x5c) i++; // backslash: the next byte is escaped
+        else if (c === 0x22) inString = false;
+      } else if (c === 0x22) {
+        inString = true;
+      } else if (c === 0x5b || c === 0x7b) {
+        if (++depth > maxDepth) throw new HttpError(400, 'invalid_request', `the request body cannot be accepted: the body is nested deeper than ${maxDepth} levels`);
+      } else if (c === 0x5d || c === 0x7d) {
+        depth--;
+      }
+    }
+  };
+}
+
+/**
  * Why a parsed JSON value may not be used, or undefined. Walks with its own stack (never
  * recursion), so a body nested thousands deep is refused, not a stack overflow.
  */
