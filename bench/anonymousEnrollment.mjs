@@ -103,6 +103,9 @@ for (const route of ['start', 'credential']) {
   const knownAll = median(known.flatMap((k) => times[k][route]));
   console.log(`${path}: unknown ${u.toFixed(2)} ms, known ${knownAll.toFixed(2)} ms, ratio ${(u / knownAll).toFixed(2)}`);
   for (const k of known) console.log(`  ${k}: ${median(times[k][route]).toFixed(2)} ms (ratio ${(u / median(times[k][route])).toFixed(2)})`);
+  // The noise to judge the ratio by: how far apart the known kinds, all real, are from each other.
+  const medians = known.map((k) => median(times[k][route]));
+  console.log(`  noise: the known kinds' medians span ${(Math.max(...medians) / Math.min(...medians)).toFixed(2)}× among themselves`);
 }
 
 server.close();
