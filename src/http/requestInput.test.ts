@@ -27,5 +27,6 @@ describe('the request body checks', () => {
     expect(jsonValueProblem({ a: [{ b: 'x\u0000' }] })).toMatch(/NUL/);
     expect(jsonValueProblem({ ['k\uDC00']: 1 })).toMatch(/unpaired surrogate/);
     expect(jsonValueProblem(JSON.parse(nested(50_000)))).toMatch(/nested deeper/);
+    expect(jsonValueProblem(JSON.parse('{"n":[1e400]}'))).toMatch(/beyond what a double can hold/);
   });
 });

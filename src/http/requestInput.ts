@@ -2,7 +2,7 @@
  * The one place request input is decoded and checked, before any route sees it: the path's
  * and the query's percent-encoding (valid UTF-8, no control characters), the body's content
  * encoding, and the parsed JSON body (depth bounded, no NUL or unpaired surrogate in any key or
- * string). Each failure is a 4xx problem, so nothing a client sends reaches a route as input a
+ * string, no number beyond a double). Each failure is a 4xx problem, so nothing a client sends reaches a route as input a
  * database, the audit encoder or a recursive walk could choke on.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -100,6 +100,8 @@ export function jsonValueProblem(value: unknown, maxDepth: number = MAX_BODY_DEP
       if (LONE_SURROGATE.test(v)) return 'a string contains an unpaired surrogate (\\uD800–\\uDFFF alone)';
       continue;
     }
+    // JSON.parse reads 1e400 as Infinity, which no JSON encoder (the idempotency fingerprint's) can write back.
+    if (typeof v === 'number' && !Number.isFinite(v)) return 'a number is beyond what a double can hold';
     if (v === null || typeof v !== 'object') continue;
     if (depth >= maxDepth) return `the body is nested deeper than ${maxDepth} levels`;
     if (Array.isArray(v)) {

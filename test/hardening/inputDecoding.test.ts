@@ -79,6 +79,13 @@ describe('input decoding', () => {
     expect((await h.db.query('SELECT 1 FROM idempotency_keys')).rowCount).toBe(0);
   });
 
+  it('refuses a number beyond a double (JSON.parse reads it as Infinity) under an Idempotency-Key', async () => {
+    const res = await request(h.app).post('/v1/devices/dev_nothing/restrict').set('authorization', `Bearer ${operator}`).set('idempotency-key', 'huge-1')
+      .set('content-type', 'application/json').send('{"reason":1e400}');
+    expectProblem(res, 400, 'invalid_request');
+    expect(res.body.detail).toMatch(/beyond what a double can hold/);
+  });
+
   it('answers a 404 for ids of the wrong shape on every route that takes one', async () => {
     const owner = await adminToken(h, 'owner');
     expectProblem(await request(h.app).delete('/v1/admin/keys/%E2%80%AEkey').set('authorization', `Bearer ${owner}`), 404, 'key_not_found');
