@@ -52,6 +52,7 @@ bench: build policy-build
 	node --expose-gc bench/policy.mjs
 	node bench/decisions.mjs
 	node bench/fanout.mjs
+	node bench/anonymousEnrollment.mjs
 
 typecheck: install
 	npm run typecheck

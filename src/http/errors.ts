@@ -26,12 +26,25 @@ function fromBodyParser(err: BodyParserError): HttpError | undefined {
     case 'encoding.unsupported':
     case 'charset.unsupported': return new HttpError(415, 'unsupported_encoding', err.message);
     case 'request.aborted': return new HttpError(400, 'request_aborted', 'the request body was not received in full');
-    default: return undefined;
+    default:
+      // A body that does not decode as its Content-Encoding says (zlib, brotli), or another
+      // client error a parser or the router raised: the client's fault, never a 500.
+      if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+        return new HttpError(err.status, 'malformed_request', `the request could not be read: ${String(err.message).slice(0, 200)}`);
+      }
+      return undefined;
   }
 }
 
 function fromDomain(err: unknown): HttpError | undefined {
   return err instanceof TrustError ? new HttpError(err.status, err.code, err.message, err.extensions) : undefined;
+}
+
+/** What a client is told of `err`, or undefined for a fault of the service (a 500). */
+export function httpErrorOf(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  if (err === null || typeof err !== 'object') return undefined;
+  return fromDomain(err) ?? fromBodyParser(err as BodyParserError);
 }
 
 /** Seconds a client is told to wait before trying again while the database is away. */
@@ -43,7 +56,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     sendProblem(res, problemOf(503, 'database_unavailable', 'the database is unavailable; try again shortly'));
     return;
   }
-  const known = err instanceof HttpError ? err : fromDomain(err) ?? fromBodyParser(err as BodyParserError);
+  const known = httpErrorOf(err);
   if (known) {
     // A 503 is expected while a dependency is away; anything else at 5xx is a fault.
     if (known.status === 503) req.log.warn({ code: known.code, detail: known.message }, 'request refused: dependency unavailable');

@@ -6,9 +6,12 @@ import type { RequestHandler } from 'express';
 import { describeErrors, schemas } from '../policy/schemaRegistry.js';
 import { HttpError } from './problem.js';
 
-export function validateBody(schemaId: string): RequestHandler {
+/** A body check, carrying the `$id` of its schema so the router can say what each route takes. */
+export type BodyValidator = RequestHandler & { bodySchema: string };
+
+export function validateBody(schemaId: string): BodyValidator {
   const validate = schemas().validator(schemaId);
-  return (req, _res, next) => {
+  const check: RequestHandler = (req, _res, next) => {
     // express.json left no body: it was not JSON (the media type is only parsed then).
     if (req.body === undefined && !req.is('application/json')) {
       return next(new HttpError(415, 'unsupported_media_type', 'send the body as application/json'));
@@ -19,4 +22,5 @@ export function validateBody(schemaId: string): RequestHandler {
     }
     next();
   };
+  return Object.assign(check, { bodySchema: schemaId });
 }

@@ -9,6 +9,8 @@
  * Keep the `head` that verification returns somewhere else to detect that.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { auditValue, storableText } from './auditValue.js';
+import { noteAudited } from './auditWatch.js';
 import { canonicalJson } from './canonicalJson.js';
 import type { Queryable } from './database.js';
 
@@ -115,25 +117,6 @@ function chainHash(prevHash: string, fields: HashedFields): string {
   return createHash('sha256').update(prevHash + canonicalJson(fields), 'utf8').digest('hex');
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-// PostgreSQL refuses NUL in text and jsonb, and unpaired surrogates in jsonb (in text they would be
-// stored as U+FFFD, and the record would then fail verification). Refuse them before hashing.
-function assertStorable(value: unknown, path: string): void {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000') || LONE_SURROGATE.test(value)) {
-      throw new TypeError(`audit: ${path} contains a NUL character or an unpaired surrogate, which the database cannot store`);
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => assertStorable(v, `${path}[${i}]`));
-  } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    for (const [k, v] of Object.entries(value)) {
-      assertStorable(k, `${path} key`);
-      assertStorable(v, `${path}.${k}`);
-    }
-  }
-}
-
 function checkEvent(event: AuditEvent): void {
   if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('audit: event type must be a non-empty string');
   if (event.outcome !== 'success' && event.outcome !== 'refused') throw new TypeError(`audit: outcome must be "success" or "refused", got ${String(event.outcome)}`);
@@ -152,21 +135,22 @@ export async function appendAudit(tx: Queryable, event: AuditEvent, now: Date = 
   checkEvent(event);
   const occurredAt = new Date(now.getTime());
   if (Number.isNaN(occurredAt.getTime())) throw new TypeError('audit: now is an invalid Date');
-  // Canonicalise first: what is stored is exactly what is hashed (Dates as strings, undefined dropped).
-  const actor = JSON.parse(canonicalJson(event.actor)) as AuditActor;
-  const details = JSON.parse(canonicalJson(event.details ?? {})) as Record<string, unknown>;
+  // Made storable first (never refused: a refusal must be recorded whatever its input), then
+  // canonicalised: what is stored is exactly what is hashed (Dates as strings, undefined dropped).
+  const actor = JSON.parse(canonicalJson(auditValue(event.actor) ?? {})) as AuditActor;
+  const details = JSON.parse(canonicalJson(auditValue(event.details ?? {}) ?? {})) as Record<string, unknown>;
+  const id = (v: string | null | undefined) => (typeof v === 'string' ? storableText(v, 200) : null);
   const fields: Omit<HashedFields, 'seq'> = {
     id: `aud_${randomBytes(20).toString('base64url')}`,
     occurred_at: occurredAt.toISOString(),
-    org_id: event.orgId ?? null,
-    account_id: event.accountId ?? null,
-    device_id: event.deviceId ?? null,
+    org_id: id(event.orgId),
+    account_id: id(event.accountId),
+    device_id: id(event.deviceId),
     actor,
     type: event.type,
     outcome: event.outcome,
     details,
   };
-  assertStorable(fields, 'event');
 
   await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
   const head = await tx.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
@@ -178,6 +162,7 @@ export async function appendAudit(tx: Queryable, event: AuditEvent, now: Date = 
      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10::jsonb, $11, $12)`,
     [seq, fields.id, occurredAt, fields.org_id, fields.account_id, fields.device_id, canonicalJson(actor), fields.type, fields.outcome, canonicalJson(details), prevHash, hash],
   );
+  noteAudited(event.outcome);
   return { id: fields.id, seq, hash };
 }
 

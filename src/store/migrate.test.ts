@@ -73,6 +73,19 @@ describe.each(backends)('migrations and transactions on %s', (_name, open) => {
     dir.remove();
   });
 
+  it('stops at unique audiences, naming the ones two active subscribers share, until the operator keeps one', async () => {
+    const all = readMigrations();
+    await migrate(opened.db, all.filter((m) => m.name < '0013'));
+    const insert = "INSERT INTO subscribers (id, name, url, events, audience) VALUES ($1, $2, 'https://x.example/', '{}', $3)";
+    await opened.db.query(insert, ['sub_a', 'a', 'urn:calls']);
+    await opened.db.query(insert, ['sub_b', 'b', 'urn:calls']);
+    await expect(migrate(opened.db, all)).rejects.toThrow("active subscribers share an audience ('urn:calls')");
+    expect((await opened.db.query("SELECT 1 FROM schema_migrations WHERE name LIKE '0013%'")).rowCount).toBe(0);
+    await opened.db.query("UPDATE subscribers SET deleted_at = now() WHERE id = 'sub_b'");
+    expect(await migrate(opened.db, all)).toContain('0013_subscriber_audience.sql');
+    await expect(opened.db.query(insert, ['sub_c', 'c', 'urn:calls'])).rejects.toThrow(/subscribers_active_audience/);
+  });
+
   it('commits a transaction that resolves and rolls back one that throws', async () => {
     await opened.db.query('CREATE TABLE counter (n int NOT NULL)');
     await opened.db.transaction(async (tx) => {

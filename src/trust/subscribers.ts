@@ -1,8 +1,9 @@
 /**
  * Fan-out subscribers: the dependent services (messaging, calls, sync, keys, Command) that
  * receive a Security Event Token for each device lifecycle event they asked for. Registered
- * and removed by service keys with `subscribers:write`; the key that registers a subscriber
- * is the only one that may acknowledge epochs for it. Every change is audited.
+ * and removed by service keys with `subscribers:write`. A subscriber belongs to the key that
+ * registered it: only that key sees it, removes it and acknowledges epochs for it (to another
+ * key it does not exist), and no two subscribers share an audience. Every change is audited.
  */
 import { subscriberUrlProblem } from '../queue/addressGuard.js';
 import { EVENT_TYPES } from '../queue/securityEventToken.js';
@@ -77,15 +78,17 @@ export async function createSubscriber(db: Database, req: NewSubscriber, ownerKe
     });
   } catch (err) {
     if ((err as { code?: string }).code !== '23505') throw err;
-    const conflict = new ConflictError('subscriber_exists', `a subscriber named "${req.name}" exists already`);
+    const conflict = (err as { constraint?: string }).constraint === 'subscribers_active_audience'
+      ? new ConflictError('subscriber_audience_taken', 'another subscriber already has this audience; each receiver names itself with its own')
+      : new ConflictError('subscriber_exists', `a subscriber named "${req.name}" exists already`);
     await auditRefused(db, actor, 'subscriber.created', { name: req.name, refusal: conflict.code });
     throw conflict;
   }
 }
 
-/** Active subscribers, oldest first. */
-export async function listSubscribers(db: Queryable): Promise<Subscriber[]> {
-  const r = await db.query<SubscriberRow>(`SELECT ${COLUMNS} FROM subscribers WHERE deleted_at IS NULL ORDER BY created_at, id`);
+/** The active subscribers `ownerKeyId` registered, oldest first. */
+export async function listSubscribers(db: Queryable, ownerKeyId: string): Promise<Subscriber[]> {
+  const r = await db.query<SubscriberRow>(`SELECT ${COLUMNS} FROM subscribers WHERE deleted_at IS NULL AND owner_key_id = $1 ORDER BY created_at, id`, [ownerKeyId]);
   return r.rows.map(toSubscriber);
 }
 
@@ -97,12 +100,13 @@ export async function findSubscriber(db: Queryable, id: string): Promise<(Subscr
 }
 
 /**
- * Removes a subscriber: it receives nothing more, and its deliveries still pending are marked
- * failed in the same transaction, so its status never shows work that will not happen.
+ * Removes a subscriber of `ownerKeyId`: it receives nothing more, and its deliveries still
+ * pending are marked failed in the same transaction, so its status never shows work that will
+ * not happen. Another key's subscriber is refused as a missing one.
  */
-export async function deleteSubscriber(db: Database, id: string, actor: AuditActor): Promise<void> {
+export async function deleteSubscriber(db: Database, id: string, ownerKeyId: string, actor: AuditActor): Promise<void> {
   const deleted = await db.transaction(async (tx) => {
-    const r = await tx.query<{ name: string }>('UPDATE subscribers SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING name', [id]);
+    const r = await tx.query<{ name: string }>('UPDATE subscribers SET deleted_at = now() WHERE id = $1 AND owner_key_id = $2 AND deleted_at IS NULL RETURNING name', [id, ownerKeyId]);
     if (r.rowCount === 0) return false;
     const dropped = await tx.query(`UPDATE deliveries SET status = 'failed', last_error = 'the subscriber was deleted' WHERE subscriber_id = $1 AND status = 'pending'`, [id]);
     await appendAudit(tx, { type: 'subscriber.deleted', outcome: 'success', actor, details: { subscriberId: id, name: r.rows[0].name, pendingDropped: dropped.rowCount } });

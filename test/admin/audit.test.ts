@@ -80,7 +80,7 @@ describe('Enigm Command audit review and verification', () => {
   });
 
   it.each([
-    'deviceId=nope', 'accountId=dev_x', 'type=DROP%20TABLE', 'actorId=%00', 'since=2026-13-01T00:00:00Z',
+    'deviceId=nope', 'accountId=dev_x', 'type=DROP%20TABLE', 'actorId=a%20b', 'since=2026-13-01T00:00:00Z',
     'since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z', 'limit=abc', 'cursor=%7B%7D', 'outcome=refused', 'type=a&type=b',
   ])('answers a malformed search (%s) with 400', async (query) => {
     const res = await search(query);

@@ -127,14 +127,16 @@ describe('operator lifecycle actions: restrict, unrestrict, retire', () => {
     ['a reason that is too long', { reason: 'x'.repeat(501) }],
     ['an unknown field', { reason: 'ok', state: 'trusted' }],
     ['a body that is not an object', ['reason']],
-  ])('answers %s with 400 and changes nothing', async (_what, body) => {
+  ])('answers %s with 400, changes nothing, and audits the refusal', async (_what, body) => {
     const device = await seedDevice(db, account);
     const before = await auditCount(db);
     const res = await act(operator.token, device, 'restrict', body);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('invalid_request');
     expect(await stateOf(db, device)).toBe('trusted');
-    expect(await auditCount(db)).toBe(before);
+    expect(await auditCount(db)).toBe(before + 1);
+    const last = (await db.query<{ type: string; actor: { id: string }; details: { refusal: string } }>('SELECT type, actor, details FROM audit_events ORDER BY seq DESC LIMIT 1')).rows[0];
+    expect(last).toMatchObject({ type: 'request.refused', actor: { id: operator.id }, details: { refusal: 'invalid_request' } });
   });
 
   it('refuses actions that do not apply to the state with 409, audited; unrestrict never trusts a pending device', async () => {

@@ -10,7 +10,7 @@ import { policyInputValidator } from '../../src/http/api.js';
 import { servedPolicies } from '../helpers/policy.js';
 import type { SoftAuthenticator } from '../helpers/softAuthenticator.js';
 import {
-  adminToken, audits, authenticator, enroll, enrollmentHarness, ORIGIN, post, stateSnapshot, trustedFirstDevice, type Harness,
+  adminToken, audits, authenticator, enroll, enrollmentHarness, ORIGIN, post, requirementsOf, stateSnapshot, trustedFirstDevice, UNDISCLOSED_REQUIREMENTS, type Harness,
 } from '../helpers/enrollmentHarness.js';
 
 describe('approval by an existing trusted device', () => {
@@ -22,7 +22,8 @@ describe('approval by an existing trusted device', () => {
   async function pendingSecond() {
     const first = await trustedFirstDevice(h);
     const second = await enroll(h, first.handle, authenticator());
-    expect(second).toMatchObject({ state: 'pending', requirements: ['admin_approval', 'approval_by_trusted_device'] });
+    expect(second).toMatchObject({ state: 'pending', requirements: UNDISCLOSED_REQUIREMENTS });
+    expect(await requirementsOf(h, second.enrollmentId)).toEqual(['admin_approval', 'approval_by_trusted_device']);
     return { first, second };
   }
 

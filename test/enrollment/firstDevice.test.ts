@@ -4,7 +4,7 @@
  */
 import { sha256Hex } from '../../src/trust/ids.js';
 import {
-  adminToken, audits, authenticator, enroll, enrollmentHarness, expectClosed, get, newAccount, post, signIn, start, stateSnapshot, submit, type Harness,
+  adminToken, audits, authenticator, enroll, enrollmentHarness, expectClosed, get, newAccount, post, requirementsOf, signIn, start, stateSnapshot, submit, UNDISCLOSED_REQUIREMENTS, type Harness,
 } from '../helpers/enrollmentHarness.js';
 import { seedOrg } from '../helpers/seed.js';
 
@@ -92,10 +92,11 @@ describe('accounts and the first device', () => {
     expect((await audits(h, 'enrollment.credential', 'refused')).some((a) => a.device_id === started.deviceId && a.details.refusal === 'registration_invalid')).toBe(true);
   });
 
-  it('leaves a device without a code pending, with what it needs', async () => {
+  it('leaves a device without a code pending, recording what it needs and telling every way forward', async () => {
     const account = await newAccount(h);
     const enrolled = await enroll(h, account.handle, authenticator());
-    expect(enrolled).toMatchObject({ state: 'pending', requirements: ['admin_approval', 'bootstrap_code'] });
+    expect(enrolled).toMatchObject({ state: 'pending', requirements: UNDISCLOSED_REQUIREMENTS });
+    expect(await requirementsOf(h, enrolled.enrollmentId)).toEqual(['admin_approval', 'bootstrap_code']);
   });
 
   it('refuses a reused bootstrap code: an audited refusal that closes only its own enrollment', async () => {

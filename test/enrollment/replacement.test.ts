@@ -20,7 +20,10 @@ describe('replacement', () => {
     expect(started.body).toMatchObject({ enrollmentId: expect.stringMatching(/^enr_/), deviceId: expect.stringMatching(/^dev_/), replacesDeviceId: old.deviceId });
     const newAuth = authenticator();
     const reg = await post(h, `/v1/enrollments/${started.body.enrollmentId}/credential`, { registrationResponse: newAuth.register(started.body.registrationOptions) });
-    expect(reg.body).toMatchObject({ state: 'pending', reasons: expect.arrayContaining(['replacement_requires_own_approval']) });
+    // The anonymous answer tells every way forward; policy's own reasons are on record.
+    expect(reg.body).toMatchObject({ state: 'pending', reasons: ['awaiting_approval'] });
+    const evaluated = (await h.db.query<{ details: { reasons: string[] } }>(`SELECT details FROM audit_events WHERE type = 'enrollment.evaluated' AND device_id = $1 ORDER BY seq DESC LIMIT 1`, [started.body.deviceId])).rows[0];
+    expect(evaluated.details.reasons).toContain('replacement_requires_own_approval');
     const fresh = await h.db.query('SELECT approval_method, approved_at, replaces_device_id FROM devices WHERE id = $1', [started.body.deviceId]);
     expect(fresh.rows[0]).toEqual({ approval_method: null, approved_at: null, replaces_device_id: old.deviceId });
     const opt = await post(h, `/v1/enrollments/${started.body.enrollmentId}/approval-options`, undefined, old.token);

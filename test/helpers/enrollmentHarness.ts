@@ -125,6 +125,14 @@ export async function trustedFirstDevice(h: Harness, org: string = h.org) {
   return { ...account, auth, deviceId: enrolled.deviceId, enrollmentId: enrolled.enrollmentId, token: await signIn(h, account.handle, auth) };
 }
 
+/** What an enrollment needs, as its account's devices and administrators read it (the anonymous answer does not say). */
+export async function requirementsOf(h: Harness, enrollmentId: string): Promise<string[]> {
+  return (await h.db.query<{ requirements: string[] }>('SELECT requirements FROM enrollments WHERE id = $1', [enrollmentId])).rows[0].requirements;
+}
+
+/** What a code-less registration still waiting is told, whoever's account it is. */
+export const UNDISCLOSED_REQUIREMENTS = ['admin_approval', 'approval_by_trusted_device', 'bootstrap_code', 'recovery_code'];
+
 /** Audit records of `type` (and outcome), oldest first. */
 export async function audits(h: Harness, type: string, outcome?: 'success' | 'refused') {
   const r = await h.db.query<{ outcome: string; device_id: string | null; account_id: string | null; details: Record<string, unknown> }>(

@@ -78,7 +78,8 @@ describe("the organisation's settings in Enigm Command", () => {
     ['a fraction of a second', { max_session_age_seconds: 600.5 }, /max_session_age_seconds must be a whole number/, ['max_session_age_seconds']],
     ['an unknown approval mode', { enrollment_approval: 'nobody' }, /enrollment_approval must be one of device_or_admin, device, admin, device_and_admin, got "nobody"/, ['enrollment_approval']],
     ['one good and two bad', { managed: false, managed_max_age_seconds: 0, colour: 'red' }, /managed_max_age_seconds must be .*; unknown setting "colour"/, ['managed_max_age_seconds', 'colour']],
-    ['a setting named with control characters and a lone surrogate', { 'a\u0000b\ud800': '\u0000' }, /unknown setting "a\\u0000b\\ud800"/, ['a\\u0000b\\ud800']],
+    // (NUL and unpaired surrogates never get this far: the request layer refuses them.)
+    ['a setting named with control characters', { 'a\u0001b': '\u0001' }, /unknown setting "a\\u0001b"/, ['a\\u0001b']],
   ];
 
   it.each(bad)('refuses %s, naming the field, changing nothing, auditing the refusal', async (_what, body, detail, fields) => {

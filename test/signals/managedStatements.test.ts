@@ -111,6 +111,19 @@ describe('managed-device statements through POST /v1/devices/{id}/signals', () =
     expect((await storedSignals(env.db, dev)).map((s) => s.status)).toEqual(['noncompliant']);
   });
 
+  it('accepts a statement once, even when a later one carries the same iat', async () => {
+    const dev = await device();
+    const iat = now() - 30;
+    const first = await es.sign({ ...managedClaims(dev, 'noncompliant'), iat });
+    const second = await es.sign({ ...managedClaims(dev, 'compliant'), iat });
+    expect((await send(dev, { managedStatement: first })).status).toBe(201);
+    expect((await send(dev, { managedStatement: second })).status).toBe(201);
+    const replay = await send(dev, { managedStatement: first });
+    expect([replay.status, replay.body.code]).toEqual([409, 'statement_replayed']);
+    expect(await lastAudit(env.db, AUDIT, dev)).toMatchObject({ outcome: 'refused', details: { refusal: 'statement_replayed', signal: 'managedStatement' } });
+    expect((await storedSignals(env.db, dev)).map((s) => s.status).sort()).toEqual(['compliant', 'noncompliant']);
+  });
+
   it("refuses a statement from another organisation's connector", async () => {
     const otherOrg = await seedOrg(env.db, { managed: true });
     const theirs = await testSigner('ES256');

@@ -1,6 +1,6 @@
 /**
  * POST/GET/DELETE /v1/subscribers: the fan-out receivers, managed by service keys with the
- * `subscribers:write` scope.
+ * `subscribers:write` scope, each key its own (another key's subscriber is a 404).
  */
 import { Router } from 'express';
 import type { Database } from '../../store/database.js';
@@ -26,14 +26,15 @@ export function subscriberRoutes(db: Database): Router {
     res.status(201).location(`/v1/subscribers/${s.id}`).json(view(s));
   });
 
-  router.get('/v1/subscribers', write, async (_req, res) => {
-    res.json({ subscribers: (await listSubscribers(db)).map(view) });
+  router.get('/v1/subscribers', write, async (req, res) => {
+    const principal = req.principal as { keyId: string };
+    res.json({ subscribers: (await listSubscribers(db, principal.keyId)).map(view) });
   });
 
   router.delete('/v1/subscribers/:id', write, async (req, res) => {
     const id = String(req.params.id);
     if (!SUBSCRIBER_ID.test(id)) throw new HttpError(404, 'subscriber_not_found', `no subscriber ${id}`);
-    await deleteSubscriber(db, id, auditActorOf(req));
+    await deleteSubscriber(db, id, (req.principal as { keyId: string }).keyId, auditActorOf(req));
     req.log.info({ subscriberId: id }, 'subscriber deleted');
     res.status(204).end();
   });

@@ -1,13 +1,14 @@
 /**
  * Starting an enrollment: a `pending` device, its enrollment, and WebAuthn registration
  * options whose challenge is bound to that enrollment. An unknown account handle gets an
- * answer of the same shape (a decoy that is never stored), so the anonymous route does not
- * tell which handles exist.
+ * answer of the same shape (a decoy that is never stored), taking as long as a real one, so
+ * the anonymous route does not tell which handles exist.
  */
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { appendAudit } from '../../store/audit.js';
 import { deviceIdentifier, newDeviceHandle, webauthnUserId } from '../identifiers.js';
 import { newId } from '../ids.js';
+import { answerClock, imitateRealAnswer, recordRealAnswer } from './answerTiming.js';
 import type { Acting } from './caller.js';
 import { normaliseHandle } from './accounts.js';
 import { issueChallenge } from './challenges.js';
@@ -75,11 +76,18 @@ async function decoyEnrollment(deps: EnrollmentDeps, handle: string, label: stri
 
 /** POST /v1/enrollments: anyone may start; only evidence policy accepts makes the device trusted. */
 export async function startEnrollment(deps: EnrollmentDeps, input: { accountHandle: string; label: string; platform: string; replacesDeviceId?: string }, acting: Acting, now: Date = new Date()): Promise<StartedEnrollment> {
+  const startedAt = answerClock();
   const handle = normaliseHandle(input.accountHandle);
   const r = await deps.db.query<{ id: string; org_id: string | null }>('SELECT id, org_id FROM accounts WHERE handle = $1', [handle]);
   const account = r.rows[0];
-  if (!account) return decoyEnrollment(deps, handle, input.label, acting);
-  return createEnrollment(deps, {
+  if (!account) {
+    const decoy = await decoyEnrollment(deps, handle, input.label, acting);
+    await imitateRealAnswer('enrollment_started', startedAt);
+    return decoy;
+  }
+  const started = await createEnrollment(deps, {
     account: { id: account.id, orgId: account.org_id, handle }, label: input.label, platform: input.platform, claimedReplacesDeviceId: input.replacesDeviceId,
   }, acting, now);
+  recordRealAnswer('enrollment_started', startedAt);
+  return started;
 }

@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError, TrustError } from '../errors.js';
 import { newId } from '../ids.js';
 import { canTransition } from '../lifecycle.js';
 import { applyTransition } from '../transition.js';
+import { answerClock, imitateRealAnswer, recordRealAnswer } from './answerTiming.js';
 import type { Acting } from './caller.js';
 import { closeEnrollment } from './closeEnrollment.js';
 import { consumeChallenge, type ChallengeBinding } from './challenges.js';
@@ -31,8 +32,24 @@ export interface CredentialSubmission {
   recoveryCode?: string;
 }
 
-// What a decoy answers: what an account with devices and no code presented would get.
-const DECOY_REQUIREMENTS = ['admin_approval', 'approval_by_trusted_device'];
+/**
+ * What a registration presenting no code is told unless it was approved, for every account
+ * alike — unknown (a decoy), without a device, in recovery, locked or disabled, in any approval
+ * mode: every way forward there is. Telling the real ones (or a denial) would tell an anonymous
+ * caller whether the handle exists, whether it has a device, whether a recovery code is
+ * outstanding, whether the account is locked. The account's devices and administrators read the
+ * enrollment's own requirements and state (GET /v1/enrollments/{id}).
+ */
+export const UNDISCLOSED_WAIT: Settled = {
+  deviceId: '', state: 'pending', requirements: ['admin_approval', 'approval_by_trusted_device', 'bootstrap_code', 'recovery_code'], reasons: ['awaiting_approval'],
+};
+
+/** The answer to a registration: a code-less one not approved says no more than UNDISCLOSED_WAIT. */
+function answerOf(settled: Settled, s: CredentialSubmission): Settled {
+  const codeless = s.bootstrapCode === undefined && s.recoveryCode === undefined;
+  const approved = settled.state === 'trusted' || settled.state === 'restricted';
+  return codeless && !approved ? { ...UNDISCLOSED_WAIT, deviceId: settled.deviceId } : settled;
+}
 
 /** Consumes the challenge the response answers: its binding, or a refusal when it is unknown, expired or used. */
 export async function spendChallenge(deps: EnrollmentDeps, challenge: string): Promise<ChallengeBinding> {
@@ -119,8 +136,31 @@ async function registerAndSettle(deps: EnrollmentDeps, enrollmentId: string, s: 
   });
 }
 
-/** Verifies and stores the new device's credential, then lets policy decide what it is. */
+// The refusals a decoy gives, whose real counterparts it must take as long as.
+const CODE_REFUSALS = new Set(['bootstrap_code_invalid', 'recovery_code_invalid']);
+
+/**
+ * Verifies and stores the new device's credential, then lets policy decide what it is. A
+ * decoy's answer (registered or code refused) takes as long as a real one of the same kind.
+ */
 export async function submitCredential(deps: EnrollmentDeps, enrollmentId: string, s: CredentialSubmission, acting: Acting, now: Date = new Date()): Promise<Settled> {
+  const startedAt = answerClock();
+  const seen = { decoy: false };
+  try {
+    const settled = await registerCredential(deps, enrollmentId, s, acting, now, seen);
+    if (seen.decoy) await imitateRealAnswer('credential_registered', startedAt);
+    else recordRealAnswer('credential_registered', startedAt);
+    return settled;
+  } catch (err) {
+    if (err instanceof TrustError && CODE_REFUSALS.has(err.code)) {
+      if (seen.decoy) await imitateRealAnswer('credential_code_refused', startedAt);
+      else recordRealAnswer('credential_code_refused', startedAt);
+    }
+    throw err;
+  }
+}
+
+async function registerCredential(deps: EnrollmentDeps, enrollmentId: string, s: CredentialSubmission, acting: Acting, now: Date, seen: { decoy: boolean }): Promise<Settled> {
   const ctx: AuditContext = { type: 'enrollment.credential', actor: acting.actor, details: { enrollment_id: enrollmentId } };
   return auditingRefusals(deps.db, ctx, async () => {
     const challenge = claimedChallenge(s.registrationResponse, 'registration');
@@ -131,14 +171,15 @@ export async function submitCredential(deps: EnrollmentDeps, enrollmentId: strin
       if (e) Object.assign(ctx, { orgId: e.org_id, accountId: e.account_id, deviceId: e.device_id });
       const credential = await verifyRegistration(deps.rp, s.registrationResponse, challenge, deps.settings.attestationFormats);
       if (binding.decoy) {
+        seen.decoy = true;
         // Exactly what a real account answers to a wrong code, or to no code at all.
         if (s.bootstrapCode !== undefined) throw new TrustError(403, 'bootstrap_code_invalid', 'the bootstrap code is not valid for this account');
         if (s.recoveryCode !== undefined) throw new TrustError(403, 'recovery_code_invalid', 'the recovery code is not valid for this account');
-        return { deviceId: binding.decoy.deviceId, state: 'pending', requirements: DECOY_REQUIREMENTS, reasons: ['awaiting_approval'] };
+        return { ...UNDISCLOSED_WAIT, deviceId: binding.decoy.deviceId };
       }
       if (!e) throw new NotFoundError('enrollment_not_found', `no enrollment ${enrollmentId}`);
       if (e.expires_at.getTime() <= now.getTime()) throw new TrustError(410, 'enrollment_expired', `enrollment ${e.id} expired at ${e.expires_at.toISOString()}`);
-      return registerAndSettle(deps, enrollmentId, s, credential, verificationCode(challenge, credential.credentialId), acting, now);
+      return answerOf(await registerAndSettle(deps, enrollmentId, s, credential, verificationCode(challenge, credential.credentialId), acting, now), s);
     });
   });
 }

@@ -1,8 +1,9 @@
 /**
  * Signal rows: the device a signal is for (locked while its signals change), the latest
  * stored statement of a kind, and the insert. Statements only move forward: an older
- * statement than the one stored, or the very same one again, is refused, so a relay cannot
- * roll a device back to an earlier "compliant" after a "noncompliant" arrived.
+ * statement than the one stored is refused, so a relay cannot roll a device back to an earlier
+ * "compliant" after a "noncompliant" arrived; and a statement is accepted once, whatever its
+ * `iat` — a replay is found by the token's hash among every statement stored.
  */
 import type { Queryable } from '../../store/database.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -52,19 +53,20 @@ export async function loadSignalTarget(q: Queryable, deviceId: string, lock = fa
 
 const FIELD_OF: Record<NewSignal['kind'], SignalField> = { posture: 'posture', managed: 'managedStatement', os_integrity: 'osIntegrity' };
 
-/** Refuses a signed statement that is not newer than, or is the same as, the latest stored one. */
+/** Refuses a signed statement that was ever stored before, or is older than the latest stored one. */
 async function checkMovesForward(tx: Queryable, deviceId: string, s: NewSignal): Promise<void> {
-  const r = await tx.query<{ issued_at: Date; token_sha256: string | null }>(
-    `SELECT issued_at, payload->>'token_sha256' AS token_sha256 FROM signals
-      WHERE device_id = $1 AND kind = $2 ORDER BY received_at DESC, issued_at DESC LIMIT 1`,
+  const field = FIELD_OF[s.kind];
+  const hash = s.payload.token_sha256;
+  if (typeof hash === 'string') {
+    const seen = await tx.query(`SELECT 1 FROM signals WHERE payload ? 'token_sha256' AND payload->>'token_sha256' = $1 AND kind = $2 LIMIT 1`, [hash, s.kind]);
+    if (seen.rowCount) throw new SignalRejectedError('statement_replayed', field, 'this statement is already stored');
+  }
+  const r = await tx.query<{ issued_at: Date }>(
+    `SELECT issued_at FROM signals WHERE device_id = $1 AND kind = $2 ORDER BY received_at DESC, issued_at DESC LIMIT 1`,
     [deviceId, s.kind],
   );
   const latest = r.rows[0];
   if (!latest) return;
-  const field = FIELD_OF[s.kind];
-  if (latest.token_sha256 !== null && latest.token_sha256 === s.payload.token_sha256) {
-    throw new SignalRejectedError('statement_replayed', field, 'this statement is already stored');
-  }
   if (new Date(latest.issued_at).getTime() > s.issuedAt.getTime()) {
     throw new SignalRejectedError('statement_superseded', field, `a newer statement (issued ${new Date(latest.issued_at).toISOString()}) is already stored`);
   }

@@ -6,8 +6,11 @@
 import { Router } from 'express';
 import { issueAdminKey, listAdminKeys, revokeAdminKey } from '../../../trust/admin/adminKeys.js';
 import { rolesFor } from '../../../trust/admin/roles.js';
+import { KeyNotFoundError } from '../../../trust/apiKeys.js';
 import { auditActorOf } from '../../auth.js';
 import { adminOf, adminRole, sendJson, type AdminRouteDeps } from './guard.js';
+
+const KEY_ID = /^key_[A-Za-z0-9_-]{1,64}$/;
 
 export function keyRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
@@ -23,7 +26,10 @@ export function keyRoutes(deps: AdminRouteDeps): Router {
   });
 
   router.delete('/v1/admin/keys/:keyId', adminRole(deps, owners, 'key.revoked'), async (req, res) => {
-    sendJson(deps, res, 'admin-key-revoked', await revokeAdminKey(deps.db, adminOf(req), String(req.params.keyId), auditActorOf(req)));
+    const keyId = String(req.params.keyId);
+    // Not an id this service issues: answered as any unknown key.
+    if (!KEY_ID.test(keyId)) throw new KeyNotFoundError(keyId);
+    sendJson(deps, res, 'admin-key-revoked', await revokeAdminKey(deps.db, adminOf(req), keyId, auditActorOf(req)));
   });
 
   return router;

@@ -41,7 +41,7 @@ export function enrollmentRoutes(deps: EnrollmentDeps): Router {
 
   // The enrollment id stands in for the handle: guesses against one enrollment are limited too.
   router.post('/v1/enrollments/:enrollmentId/credential', limit((req) => `enrollment:${String(req.params.enrollmentId)}`), validateBody(schema('enrollment-credential')), async (req, res) => {
-    const r = await submitCredential(deps, String(req.params.enrollmentId), req.body as CredentialSubmission, actingOf(req));
+    const r = await submitCredential(deps, enrollmentId(req), req.body as CredentialSubmission, actingOf(req));
     res.set('Cache-Control', 'no-store').json({ deviceId: r.deviceId, state: r.state, requirements: r.requirements, reasons: r.reasons });
   });
 

@@ -8,8 +8,10 @@
 const REQUIREMENTS = {
   approval_by_trusted_device: 'Approval by one of your trusted devices, after comparing the verification code',
   admin_approval: 'Approval by an Enigm Command approver of your organisation',
-  bootstrap_code: 'The bootstrap code of this new account',
-  recovery_code: 'A recovery code (the account is in recovery)',
+  // A registration without a code is told every way forward (the service does not say which
+  // applies to whom), so these say when each one does.
+  bootstrap_code: 'Or, for the first device of a new account, its bootstrap code (start again with it)',
+  recovery_code: 'Or, for an account in recovery, the recovery code your administrator gave you (start again with it)',
   approver_user_verification: 'Approval with your PIN, fingerprint or face on the approving device',
   verification_code_confirmation: 'An approval in which you confirm that both screens show the same verification code',
 };
