@@ -368,6 +368,33 @@ describe('Enigm Command in Chromium', () => {
     await snap(page, 'replacements');
   }, STEP_MS);
 
+  it('keeps the view the administrator moved to while the one they left is still loading', async () => {
+    const page = admins.viewer.page;
+    // The device's history answers slowly, as on a poor network; the person moves on meanwhile.
+    let slowed = 0;
+    let deviceAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => { deviceAsked = resolve; });
+    await page.route('**/v1/admin/devices/**', async (r) => {
+      slowed++;
+      deviceAsked();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await r.continue();
+    });
+    await page.goto(`${svc.origin}/command/#/inventory`);
+    await heading(page, 'Inventory').waitFor();
+    await page.evaluate(`location.hash = ${JSON.stringify(`#/device/${tabletId}`)}`);
+    await asked; // the device view is loading
+    await page.getByRole('link', { name: 'Replacements' }).click();
+    await heading(page, 'Replacements').waitFor();
+    // Long after the device's answers arrived, the page still shows the replacements alone.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await page.unroute('**/v1/admin/devices/**');
+    expect(slowed).toBeGreaterThan(0);
+    await expect(page.getByRole('heading', { level: 1 }).allTextContents()).resolves.toEqual(['Replacements']);
+    await expect(page.getByText('Lifecycle history').count()).resolves.toBe(0);
+    await expect(page.title()).resolves.toBe('Replacements — Enigm Command');
+  }, STEP_MS);
+
   it('shows a viewer no action, and refuses a forced request with 403', async () => {
     const page = admins.viewer.page;
     await page.goto(`${svc.origin}/command/#/device/${tabletId}`);

@@ -81,13 +81,13 @@ function endSession(message) {
 }
 
 /** Runs `work` with `control` disabled, reporting any failure in words. */
-async function run(control, progress, work) {
+async function run(control, progress, work, report = { say, fail }) {
   if (control) control.disabled = true;
-  if (progress) say(progress);
+  if (progress) report.say(progress);
   try {
     await work();
   } catch (err) {
-    fail(err);
+    report.fail(err);
   } finally {
     if (control) control.disabled = false;
   }
@@ -104,6 +104,9 @@ async function startSession(opened) {
   else await route();
 }
 
+/** Counts route() calls, so a render the person has navigated away from knows it. */
+let routeGeneration = 0;
+
 /** The section the address names, if the role may see it; otherwise the first one it may. */
 async function route() {
   if (!session || !me) return;
@@ -117,17 +120,31 @@ async function route() {
     if (a.getAttribute('href') === `#/${name}` || (name === 'device' && a.getAttribute('href') === '#/inventory')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  const root = $('view-content');
-  root.replaceChildren();
+  // A view renders over several requests; one the person has already left must not write over
+  // the next (its title, its words, its content): it renders into a container of its own, which
+  // the next route detaches, and its ctx goes quiet.
+  const generation = ++routeGeneration;
+  const current = () => generation === routeGeneration;
+  const root = document.createElement('div');
+  $('view-content').replaceChildren(root);
   $('status').textContent = '';
   $('error').textContent = '';
-  const ctx = { api, me, may, say, fail, title, run, go: (hash) => { location.hash = hash; } };
+  const report = {
+    say: (text) => { if (current()) say(text); },
+    fail: (err) => { if (current()) fail(err); },
+  };
+  const ctx = {
+    api, me, may, ...report,
+    run: (control, progress, work) => run(control, progress, work, report),
+    title: (text) => { if (current()) title(text); },
+    go: (hash) => { if (current()) location.hash = hash; },
+  };
   try {
     await entry.view.render(ctx, root, param);
   } catch (err) {
-    fail(err);
+    ctx.fail(err);
   }
-  $('page-title').focus();
+  if (current()) $('page-title').focus();
 }
 
 // ---- Signed out: passkey sign-in, invitations ----
