@@ -17,13 +17,13 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', global: 'readonly', Buffer: 'readonly', fetch: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly' } },
   },
   {
-    // The page served at `/` runs in the browser.
-    files: ['src/http/web/public/**/*.js'],
+    // The page served at `/` and the console at `/command/` run in the browser.
+    files: ['src/http/web/public/**/*.js', 'src/http/web/command/**/*.js'],
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(['window', 'document', 'navigator', 'atob', 'btoa', 'sessionStorage', 'fetch', 'crypto',
         'console', 'URL', 'Uint8Array', 'ArrayBuffer', 'TextEncoder', 'TextDecoder', 'PublicKeyCredential', 'HTMLElement',
-        'setTimeout', 'clearTimeout', 'location', 'history', 'Event', 'FormData', 'AbortController', 'URLSearchParams', 'DataView'].map((g) => [g, 'readonly'])),
+        'setTimeout', 'clearTimeout', 'location', 'history', 'Event', 'FormData', 'AbortController', 'URLSearchParams', 'DataView', 'queueMicrotask', 'setInterval'].map((g) => [g, 'readonly'])),
     },
   },
 );

@@ -1,6 +1,14 @@
-// Copies what the compiled code reads beside itself (SQL migrations, the web page's files) into dist/.
-import { cpSync } from 'node:fs';
+// Copies what the compiled code reads beside itself (SQL migrations, the web pages' files) into
+// dist/. Each folder is replaced whole: a migration renamed or removed in src/ must not linger in
+// dist/, where the service would apply it too.
+import { cpSync, rmSync } from 'node:fs';
 
-cpSync('src/store/migrations', 'dist/store/migrations', { recursive: true });
-// The page is served as written; its tests and type declarations stay behind.
-cpSync('src/http/web/public', 'dist/http/web/public', { recursive: true, filter: (source) => !source.endsWith('.ts') });
+function mirror(from, to, filter) {
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true, filter });
+}
+
+mirror('src/store/migrations', 'dist/store/migrations');
+// The pages are served as written; their tests and type declarations stay behind.
+mirror('src/http/web/public', 'dist/http/web/public', (source) => !source.endsWith('.ts'));
+mirror('src/http/web/command', 'dist/http/web/command', (source) => !source.endsWith('.ts'));

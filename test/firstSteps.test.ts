@@ -107,7 +107,17 @@ describe('first steps on a fresh PostgreSQL database, through the real CLI and H
     const service = (await cli('keys', 'create', '--kind', 'service', '--name', 'platform', '--scopes', 'accounts:write,decisions:read,signals:write,orgs:write'))[1];
     expect([owner, service]).toEqual([expect.stringMatching(/^eak_/), expect.stringMatching(/^esk_/)]);
 
+    // The organisation's first owner of the Command console: an invitation link, printed once.
+    const invited = await cli('admins', 'invite', '--org', 'acme', '--name', 'Olive Owner');
+    expect(invited[0]).toMatch(/^invited adm_\S+ "Olive Owner" as owner of acme; the invitation works once, until /);
+    expect(invited[1]).toMatch(new RegExp(`^${ORIGIN}/command/#invitation=eai_[A-Za-z0-9_-]{43}$`));
+    const invitation = invited[1].split('#invitation=')[1];
+
     url = await serve();
+
+    // The invitation opens in the console (the page asks this route), for the owner of acme.
+    const opened = await http('POST', '/v1/admin/invitations/options', undefined, { code: invitation });
+    expect([opened.status, opened.body.administrator]).toEqual([200, { name: 'Olive Owner', role: 'owner', orgName: 'Acme Corp' }]);
 
     // The owner issues the organisation's other admin keys; each works in its own role.
     const tokens: Record<string, string> = {};

@@ -8,6 +8,7 @@ import { PolicyBundleError } from '../policy/bundleError.js';
 import { runFixtureCommand, type FixtureCommandOptions } from '../policy/fixtureCommand.js';
 import type { Database } from '../store/database.js';
 import { issueDevelopmentKeys } from './devKeys.js';
+import { ADMINS_HELP, adminsCommand } from './admins.js';
 import { KEYS_HELP, keysCommand } from './keys.js';
 import { ORGS_HELP, orgsCommand } from './orgs.js';
 import { startService } from '../http/server.js';
@@ -27,6 +28,7 @@ commands:
   migrate                   apply pending database migrations and exit
   orgs create|list|show|set provision organisations and their policy settings (enigm-trust orgs --help)
   keys create|list|revoke   manage service and admin API keys (enigm-trust keys --help)
+  admins invite|list        invite Command console administrators, an organisation's first owner above all (enigm-trust admins --help)
   fixtures [--bundle FILE]  every compliance fixture against a policy bundle (default: the served one)
   help                      show this help
 
@@ -119,6 +121,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
         return rest.length === 0 ? 2 : 0;
       }
       return withDatabase((db) => orgsCommand(rest, { db, out: (l) => console.log(l), err: (l) => console.error(l) }));
+    case 'admins':
+      if (rest.length === 0 || rest[0] === '--help') {
+        console.log(ADMINS_HELP);
+        return rest.length === 0 ? 2 : 0;
+      }
+      return withDatabase((db) => adminsCommand(rest, { db, origin: loadConfig().rpOrigin, out: (l) => console.log(l), err: (l) => console.error(l) }));
     case 'fixtures': return fixturesCommand(rest);
     case undefined:
     case 'help':

@@ -15,6 +15,8 @@ import { authenticate } from './auth.js';
 import { idempotency } from './idempotency.js';
 import { decisionRoute, recipientsRoute } from './routes/decisions.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { consoleRoutes } from './routes/admin/console.js';
+import type { ConsoleSettings } from '../trust/admin/console/consoleDeps.js';
 import { signalRoutes } from './routes/signals.js';
 import { signalSourceRoutes } from './routes/admin/signalSources.js';
 import { fanoutRoutes } from './routes/fanout.js';
@@ -39,6 +41,8 @@ export interface ApiDeps {
   signingKeys?: SigningKeyStore;
   /** Enrollment TTLs and rate limits other than the defaults (tests). */
   enrollment?: Partial<EnrollmentSettings>;
+  /** Command console lifetimes other than the defaults (tests). */
+  console?: Partial<ConsoleSettings>;
 }
 
 /** Validates each policy input the service builds, before the policy sees it. */
@@ -60,6 +64,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.use(signalSourceRoutes({ db: deps.db }));
   router.use(orgRoutes(deps.db));
   router.use(adminRoutes({ db: deps.db, config: deps.config }));
+  router.use(consoleRoutes({ db: deps.db, redis: deps.redis, config: deps.config, settings: deps.console }));
   router.use(enrollmentApi(deps, deps.enrollment));
   router.use(fanoutRoutes({ db: deps.db, signingKeys: deps.signingKeys, config: deps.config }));
   return router;

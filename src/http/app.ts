@@ -11,6 +11,7 @@ import { auditUnrecordedRefusals, watchRequestAudit } from './refusalAudit.js';
 import { requestContext } from './requestContext.js';
 import { checkRequestBody, checkRequestTarget, refuseDeepJson } from './requestInput.js';
 import { healthRoutes } from './routes/health.js';
+import { commandRoutes } from './web/commandRouter.js';
 import { webRoutes } from './web/router.js';
 
 export interface AppDeps {
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(watchRequestAudit());
   app.use(healthRoutes(deps.db, deps.redis, deps.metrics, deps.logger));
   app.use(webRoutes());
+  app.use(commandRoutes());
   deps.mount?.(app);
   app.use(notFound);
   app.use(auditUnrecordedRefusals(deps.db));

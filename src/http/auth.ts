@@ -9,10 +9,15 @@ import type { Database } from '../store/database.js';
 import { appendAudit } from '../store/audit.js';
 import { keyAuthenticator, revokedKeyOf, type AdminRole, type KeyPrincipal } from '../trust/apiKeys.js';
 import { authenticateSession, type DeviceSession } from '../trust/sessions.js';
+import { authenticateAdminSession } from '../trust/admin/console/adminSessions.js';
 import { HttpError } from './problem.js';
 
 export type ServicePrincipal = { kind: 'service'; keyId: string; name: string; scopes: readonly string[] };
-export type AdminPrincipal = { kind: 'admin'; keyId: string; name: string; orgId: string; role: AdminRole };
+/**
+ * An administrator: by admin key (`keyId` is the key's id), or signed in to the Command console
+ * (`keyId` is the administrator's id, `adm_…`, with the session's id and end).
+ */
+export type AdminPrincipal = { kind: 'admin'; keyId: string; name: string; orgId: string; role: AdminRole; sessionId?: string; sessionExpiresAt?: Date };
 export type DevicePrincipal = { kind: 'device' } & DeviceSession;
 export type Principal = ServicePrincipal | AdminPrincipal | DevicePrincipal;
 
@@ -71,6 +76,12 @@ export function authenticate(db: Database, authenticateKey: (token: string) => P
       const session = await authenticateSession(db, token);
       if (!session) return next(unauthenticated('the session is unknown, expired or ended'));
       req.principal = { kind: 'device', ...session };
+      return next();
+    }
+    if (token.startsWith('eas_')) {
+      const s = await authenticateAdminSession(db, token);
+      if (!s) return next(unauthenticated('the admin session is unknown, expired or ended: sign in again'));
+      req.principal = { kind: 'admin', keyId: s.administratorId, name: s.name, orgId: s.orgId, role: s.role, sessionId: s.sessionId, sessionExpiresAt: s.expiresAt };
       return next();
     }
     const key = await authenticateKey(token);

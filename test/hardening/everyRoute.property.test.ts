@@ -4,7 +4,7 @@
  * queries, headers (content types, honest and lying content encodings, Idempotency-Key) and
  * bodies (valid for the route's schema and broken in the ways clients break them), from any
  * principal — none, a bad or revoked token, service keys with and without scopes, each admin
- * role of the organisation and of another, a device session. For every answer:
+ * role of the organisation and of another, an administrator's console session, a device session. For every answer:
  *   - never a 5xx;
  *   - a 4xx changes nothing (every table but the audit log is as it was);
  *   - a 4xx to an authenticated principal leaves a refused audit record.
@@ -12,12 +12,14 @@
  * of cases is bounded (HARDENING_CASES, default 800) so `make test` stays quick; the count of
  * requests and the time taken are printed and written to reports/hardening-property.json.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import request from 'supertest';
 import { createAdminKey, createServiceKey, keyAuthenticator, revokeKey, SERVICE_SCOPES } from '../../src/trust/apiKeys.js';
 import { authenticateSession } from '../../src/trust/sessions.js';
+import { authenticateAdminSession, createAdminSession } from '../../src/trust/admin/console/adminSessions.js';
 import { createSubscriber } from '../../src/trust/subscribers.js';
 import { ADMIN_ROLES } from '../../src/trust/admin/roles.js';
 import { seedEnrollment } from '../helpers/admin.js';
@@ -43,9 +45,9 @@ const DOMAIN_BODIES: Record<string, string> = {
   'POST /v1/accounts/:accountId/recovery/approval': `${API}account-recovery-approval.schema.json`,
 };
 /** Mutating routes that take no body. */
-const NO_BODY = new Set(['POST /v1/devices/:deviceId/signals/nonce', 'POST /v1/enrollments/:enrollmentId/approval-options', 'DELETE /v1/admin/signal-sources/:kind', 'DELETE /v1/admin/keys/:keyId', 'DELETE /v1/subscribers/:id']);
+const NO_BODY = new Set(['POST /v1/devices/:deviceId/signals/nonce', 'POST /v1/enrollments/:enrollmentId/approval-options', 'DELETE /v1/admin/signal-sources/:kind', 'DELETE /v1/admin/keys/:keyId', 'DELETE /v1/subscribers/:id', 'DELETE /v1/admin/session', 'DELETE /v1/admin/administrators/:administratorId']);
 
-const PRINCIPALS = ['none', 'garbage', 'revoked', 'service-all', 'service-none', ...ADMIN_ROLES.map((r) => `admin-${r}`), 'admin-other-org', 'device'] as const;
+const PRINCIPALS = ['none', 'garbage', 'revoked', 'service-all', 'service-none', ...ADMIN_ROLES.map((r) => `admin-${r}`), 'admin-other-org', 'admin-session', 'device'] as const;
 type PrincipalName = (typeof PRINCIPALS)[number];
 
 /** The world the requests act on; principals are re-made when a request ended them. */
@@ -71,7 +73,7 @@ interface Case {
   idempotencyKey?: string;
 }
 
-const PREFIX: Record<string, string> = { deviceId: 'dev', accountId: 'acc', enrollmentId: 'enr', keyId: 'key', id: 'sub', deliveryId: 'dlv', orgId: 'org', kind: '' };
+const PREFIX: Record<string, string> = { deviceId: 'dev', accountId: 'acc', enrollmentId: 'enr', keyId: 'key', id: 'sub', deliveryId: 'dlv', orgId: 'org', kind: '', administratorId: 'adm' };
 
 function encodePathValue(v: PathValue, name: string, world: World): string {
   switch (v.kind) {
@@ -127,7 +129,7 @@ function caseFor(routes: RouteEntry[]): fc.Arbitrary<Case> {
       route: fc.constant(route),
       // The principals most routes accept come up more often, so more requests reach the domain.
       principal: fc.oneof(
-        { weight: 3, arbitrary: fc.constantFrom<PrincipalName>('service-all', 'admin-owner', 'admin-operator', 'admin-approver', 'device') },
+        { weight: 3, arbitrary: fc.constantFrom<PrincipalName>('service-all', 'admin-owner', 'admin-operator', 'admin-approver', 'admin-session', 'device') },
         { weight: 2, arbitrary: fc.constantFrom(...PRINCIPALS) },
       ),
       path: fc.array(pathValue, { minLength: r.params.length, maxLength: r.params.length }),
@@ -159,6 +161,22 @@ describe('every route under generated requests', () => {
     world.ids.accountId.push(accountId);
   }
 
+  /** An administrator of the world's organisation, active (as after accepting an invitation). */
+  async function seedAdministrator(role: string): Promise<string> {
+    const id = `adm_${randomBytes(9).toString('base64url')}`;
+    await h.db.query(
+      `INSERT INTO administrators (id, org_id, name, role, webauthn_user_id, invited_by, activated_at) VALUES ($1, $2, $3, $4, $5, '{"type":"system","id":"test"}', now())`,
+      [id, world.org, `the ${role} ${id}`, role, randomBytes(16)],
+    );
+    return id;
+  }
+
+  /** A fresh console session of an operator: the admin-session principal (a request may end or remove it). */
+  async function freshAdminSession(): Promise<void> {
+    const administratorId = await seedAdministrator('operator');
+    world.tokens['admin-session'] = (await createAdminSession(h.db, administratorId, 3600, new Date())).token;
+  }
+
   beforeAll(async () => {
     h = await enrollmentHarness({ rateLimitPerAddress: 1e9, rateLimitPerHandle: 1e9 });
     routes = routeTable(h.app);
@@ -184,7 +202,9 @@ describe('every route under generated requests', () => {
     }
     world.ids.keyId.push((await createAdminKey(h.db, { name: 'victim', orgId: h.org, role: 'viewer' }, system)).id);
     world.ids.id.push((await createSubscriber(h.db, { name: 'receiver', url: 'https://receiver.example.com/set', events: ['urn:enigm:secevent:device-lifecycle'] }, 'key_someone', system)).id);
+    world.ids.administratorId = [await seedAdministrator('viewer')];
     await freshDevice();
+    await freshAdminSession();
   });
   afterAll(async () => { await h.close(); });
 
@@ -211,6 +231,7 @@ describe('every route under generated requests', () => {
   async function authenticated(principal: PrincipalName, token: string | undefined): Promise<boolean> {
     if (!token || principal === 'none' || principal === 'garbage' || principal === 'revoked') return false;
     if (principal === 'device') return (await authenticateSession(h.db, token)) !== null;
+    if (principal === 'admin-session') return (await authenticateAdminSession(h.db, token)) !== null;
     return (await keyAuthenticator(h.db)(token)) !== null;
   }
 
@@ -249,6 +270,7 @@ describe('every route under generated requests', () => {
     await fc.assert(fc.asyncProperty(caseFor(routes), async (c) => {
       const r = routes[c.route];
       if (c.principal === 'device' && !(await authenticated('device', world.tokens.device))) await freshDevice();
+      if (c.principal === 'admin-session' && !(await authenticated('admin-session', world.tokens['admin-session']))) await freshAdminSession();
       const token = world.tokens[c.principal];
       const isAuthenticated = await authenticated(c.principal, token);
       const before = await stateDigest();

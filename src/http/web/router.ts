@@ -69,13 +69,14 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-cache',
 };
 
-interface LoadedFile {
+export interface LoadedFile {
   body: Buffer;
   type: string;
   etag: string;
 }
 
-function loaded(body: Buffer, type: string): LoadedFile {
+/** A file's bytes ready to serve, with its ETag. */
+export function loaded(body: Buffer, type: string): LoadedFile {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }
 
@@ -94,7 +95,8 @@ function load(dir: string): Map<string, LoadedFile> {
   return files;
 }
 
-function send(res: Response, file: LoadedFile, ifNoneMatch: string | undefined): void {
+/** Sends `file` with the security headers (or 304 when the client holds this version). */
+export function send(res: Response, file: LoadedFile, ifNoneMatch: string | undefined): void {
   res.set(SECURITY_HEADERS).set('ETag', file.etag).type(file.type);
   if (ifNoneMatch !== undefined && ifNoneMatch.split(/\s*,\s*/).includes(file.etag)) {
     res.status(304).end();

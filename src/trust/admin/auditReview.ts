@@ -52,7 +52,7 @@ export const REDACTED = '[redacted]';
 // Audit details are metadata by contract; this is the second line: names that denote secrets, and
 // values shaped like the tokens this service issues, never leave through an admin response.
 const SECRET_KEY = /(token|secret|password|passphrase|private|public_?key|credential_?id|^code$|bootstrap_?code|recovery_?code|code_?hash|signing|jws|jwk|cookie|authorization)/i;
-const TOKEN_VALUE = /\b(esk|eak|eds)_[A-Za-z0-9_-]{43}\b/;
+const TOKEN_VALUE = /\b(esk|eak|eds|eas|eai)_[A-Za-z0-9_-]{43}\b/;
 const MAX_DEPTH = 6;
 
 /** `value` with secret-named fields and token-shaped strings replaced by "[redacted]". */

@@ -17,6 +17,8 @@ export interface InventoryFilter {
   states?: DeviceState[];
   platforms?: string[];
   accountId?: string;
+  /** Account handles starting with this text (case-insensitive). */
+  accountHandle?: string;
   /** Seen at or after this time. */
   lastSeenAfter?: Date;
   /** Seen before this time. */
@@ -111,6 +113,8 @@ function filterClauses(params: Params, f: InventoryFilter): string[] {
   if (f.states) where.push(`d.state = ANY(${params.add(f.states)}::text[])`);
   if (f.platforms) where.push(`d.platform = ANY(${params.add(f.platforms)}::text[])`);
   if (f.accountId !== undefined) where.push(`d.account_id = ${params.add(f.accountId)}`);
+  // A prefix match: LIKE's wildcards in the search text are escaped, so they match themselves.
+  if (f.accountHandle !== undefined) where.push(`lower(a.handle) LIKE ${params.add(`${f.accountHandle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
   if (f.lastSeenAfter) where.push(`d.last_seen_at >= ${params.add(f.lastSeenAfter)}`);
   if (f.lastSeenBefore) where.push(`d.last_seen_at < ${params.add(f.lastSeenBefore)}`);
   if (f.neverSeen !== undefined) where.push(f.neverSeen ? 'd.last_seen_at IS NULL' : 'd.last_seen_at IS NOT NULL');

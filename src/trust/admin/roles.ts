@@ -28,6 +28,7 @@ export const ROLE_MATRIX = {
   'organisation.read': { what: 'read the organisation\'s policy settings', roles: READERS },
   'organisation.write': { what: 'change the organisation\'s policy settings', roles: ['owner'] },
   'keys.manage': { what: 'issue, list and revoke the organisation\'s admin keys', roles: ['owner'] },
+  'administrators.manage': { what: 'invite, list and remove the administrators who sign in to the Command console', roles: ['owner'] },
   'recovery.approve': { what: 'approve a recovery another administrator started', roles: ['owner', 'approver'] },
   // The enrollment policy accepts approvals by approvers only; an operator's deny stops an enrollment.
   'enrollments.decide': { what: 'approve (approver) or deny (approver, operator) a pending enrollment', roles: ['approver', 'operator'] },

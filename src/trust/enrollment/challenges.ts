@@ -12,7 +12,10 @@ import { sha256Hex } from '../ids.js';
 export type ChallengeBinding =
   | { purpose: 'registration'; enrollmentId: string; decoy?: { deviceId: string } }
   | { purpose: 'approval'; enrollmentId: string; approverDeviceId: string }
-  | { purpose: 'session'; handleHash: string };
+  | { purpose: 'session'; handleHash: string }
+  // The Command console: an invitee registering a passkey, an administrator signing in.
+  | { purpose: 'admin-registration'; invitationId: string }
+  | { purpose: 'admin-session' };
 
 const key = (challenge: string) => `enigm:webauthn:challenge:${sha256Hex(challenge)}`;
 

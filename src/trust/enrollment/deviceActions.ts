@@ -39,7 +39,7 @@ export async function revokeDevice(deps: Pick<EnrollmentDeps, 'db'>, deviceId: s
 }
 
 /** Starts the enrollment of a device that will replace `oldDeviceId` once approved, with a short code for it; nothing is inherited. */
-export async function startReplacement(deps: EnrollmentDeps, oldDeviceId: string, input: { label: string; platform: string }, caller: Acts, acting: Acting, now: Date = new Date()): Promise<StartedEnrollment> {
+export async function startReplacement(deps: EnrollmentDeps, oldDeviceId: string, input: { label: string; platform: string; reason?: string }, caller: Acts, acting: Acting, now: Date = new Date()): Promise<StartedEnrollment> {
   return auditingRefusals(deps.db, { type: 'enrollment.started', actor: acting.actor, details: { replaces: oldDeviceId } }, async (ctx) => {
     const r = await deps.db.query<{ account_id: string; org_id: string | null; handle: string; state: string }>(
       'SELECT d.account_id, a.org_id, a.handle, d.state FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1', [oldDeviceId]);

@@ -36,6 +36,8 @@ export interface NewEnrollment {
   claimedReplacesDeviceId?: string;
   /** Issue a replacement code living this many seconds, in the same transaction. */
   replacementCodeTtlSeconds?: number;
+  /** Why it was started (an administrator's replacement), for the audit log. */
+  reason?: string;
 }
 
 /** Creates the pending device and its enrollment, and returns registration options for it. */
@@ -53,7 +55,7 @@ export async function createEnrollment(deps: EnrollmentDeps, n: NewEnrollment, a
       [enrollmentId, n.account.id, deviceId, n.replacesDeviceId ?? null, n.claimedReplacesDeviceId ?? null, new Date(now.getTime() + deps.settings.enrollmentTtlSeconds * 1000), now]);
     await appendAudit(tx, {
       type: 'enrollment.started', outcome: 'success', actor: acting.actor, orgId: n.account.orgId, accountId: n.account.id, deviceId,
-      details: { enrollment_id: enrollmentId, label: n.label, platform: n.platform, replaces: n.replacesDeviceId ?? null, claims_to_replace: n.claimedReplacesDeviceId ?? null },
+      details: { enrollment_id: enrollmentId, label: n.label, platform: n.platform, replaces: n.replacesDeviceId ?? null, claims_to_replace: n.claimedReplacesDeviceId ?? null, ...(n.reason ? { reason: n.reason } : {}) },
     }, now);
     return n.replacementCodeTtlSeconds === undefined ? undefined : issueReplacementCode(tx, enrollmentId, n.replacementCodeTtlSeconds, now);
   });

@@ -12,7 +12,9 @@ import { DEVICE_STATES } from '../../../trust/lifecycle.js';
 import { adminOf, adminRole, sendJson, type AdminRouteDeps } from './guard.js';
 import { ACCOUNT_ID, boolean, DEVICE_ID, matching, oneOf, onlyKnown, orderedRange, page, platforms, timestamp, type RawQuery } from './query.js';
 
-const INVENTORY_PARAMS = ['state', 'platform', 'accountId', 'lastSeenAfter', 'lastSeenBefore', 'neverSeen', 'managed', 'limit', 'cursor'];
+const ACCOUNT_HANDLE_SEARCH = /^[^\p{Cc}\p{Cs}]{1,64}$/u;
+
+const INVENTORY_PARAMS = ['state', 'platform', 'accountId', 'accountHandle', 'lastSeenAfter', 'lastSeenBefore', 'neverSeen', 'managed', 'limit', 'cursor'];
 
 function inventoryFilter(query: RawQuery) {
   onlyKnown(query, INVENTORY_PARAMS);
@@ -23,6 +25,7 @@ function inventoryFilter(query: RawQuery) {
     states: oneOf(query, 'state', DEVICE_STATES),
     platforms: platforms(query),
     accountId: matching(query, 'accountId', ACCOUNT_ID, 'an account id (acc_…)'),
+    accountHandle: matching(query, 'accountHandle', ACCOUNT_HANDLE_SEARCH, 'the start of an account handle (1 to 64 printable characters)'),
     lastSeenAfter,
     lastSeenBefore,
     neverSeen: boolean(query, 'neverSeen'),

@@ -96,7 +96,7 @@ export function accountRoutes(deps: EnrollmentDeps): Router {
 
   router.post('/v1/devices/:deviceId/replace', accepts({ device: true, adminRoles: rolesFor('devices.lifecycle') }), validateBody(schema('device-replace')), async (req, res) => {
     const deviceId = pathId(req, 'deviceId', 'dev', 'device_not_found');
-    const { replacementCode, ...started } = await startReplacement(deps, deviceId, req.body as { label: string; platform: string }, deviceOrAdmin(req), actingOf(req));
+    const { replacementCode, ...started } = await startReplacement(deps, deviceId, req.body as { label: string; platform: string; reason?: string }, deviceOrAdmin(req), actingOf(req));
     res.status(201).set('Cache-Control', 'no-store').json({
       ...started, replacesDeviceId: deviceId, replacementCode: replacementCode?.code, replacementCodeExpiresAt: replacementCode?.expiresAt.toISOString(),
     });
