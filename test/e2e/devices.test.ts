@@ -15,7 +15,7 @@
 import decodeQR from '@paulmillr/qr/decode.js';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createServiceKey } from '../../src/trust/apiKeys.js';
-import { launchChromium, openDevice, PHONE_VIEWPORT, startServiceForBrowser, type BrowserDevice, type ServiceUnderTest } from '../helpers/browser.js';
+import { expectShown, launchChromium, openDevice, PHONE_VIEWPORT, startServiceForBrowser, type BrowserDevice, type ServiceUnderTest } from '../helpers/browser.js';
 import { postgresSchema, uniqueName } from '../helpers/env.js';
 import { seedOrg } from '../helpers/seed.js';
 
@@ -64,18 +64,7 @@ describe('the device page in Chromium', () => {
   const status = (page: Page): Locator => page.getByRole('status');
   const alert = (page: Page): Locator => page.locator('#error');
 
-  /** Waits (up to 10 s) until the locator's text matches, then asserts it: what the person ends up reading. */
-  async function shows(locator: Locator, expected: string | RegExp): Promise<void> {
-    const matches = (t: string | null) => (typeof expected === 'string' ? t === expected : expected.test(t ?? ''));
-    const deadline = Date.now() + 10_000;
-    let text = await locator.textContent({ timeout: 10_000 });
-    while (!matches(text) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      text = await locator.textContent({ timeout: 10_000 });
-    }
-    if (typeof expected === 'string') expect(text).toBe(expected);
-    else expect(text).toMatch(expected);
-  }
+  const shows = (locator: Locator, expected: string | RegExp): Promise<void> => expectShown(locator, expected, 10_000);
 
   /** How far the page scrolls sideways at its current width (0: not at all). */
   const sidewaysScroll = (page: Page) => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Locator, type Page } from 'playwright-core';
 import { parseConfig, resolveIdSecret } from '../../src/config.js';
 import { createLogger } from '../../src/http/logger.js';
 import { startService, type RunningService } from '../../src/http/server.js';
@@ -37,6 +37,22 @@ export interface BrowserDevice {
 }
 
 /** A phone's viewport (CSS pixels): the narrowest the page is made for. */
+/**
+ * Waits (up to `timeoutMs`) until the locator's text matches, then asserts it: what the person
+ * ends up reading, however long the page took to get there.
+ */
+export async function expectShown(locator: Locator, expected: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  const matches = (t: string | null) => (typeof expected === 'string' ? t === expected : expected.test(t ?? ''));
+  const deadline = Date.now() + timeoutMs;
+  let text = await locator.textContent({ timeout: timeoutMs });
+  while (!matches(text) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    text = await locator.textContent({ timeout: timeoutMs });
+  }
+  if (typeof expected === 'string') expect(text).toBe(expected);
+  else expect(text).toMatch(expected);
+}
+
 export const PHONE_VIEWPORT = { width: 390, height: 844 };
 
 /** Opens a new device: fresh context and tab (a laptop's viewport unless given) with a virtual platform authenticator attached. */
