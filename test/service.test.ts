@@ -132,6 +132,12 @@ describe('the service process', () => {
     expect(await demo.json()).toMatchObject({ id: 'demo', settings: { managed: false } });
     const issued = await fetch(`${url}/v1/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${ownerKey}`, 'content-type': 'application/json' }, body: '{"role":"approver"}' });
     expect(issued.status).toBe(201);
+    // And an invitation for the demo owner of the Command console, at the page's origin.
+    const invitation = /The Command console, as the demo owner: open (http:\/\/localhost:\d+)\/command\/#invitation=(eai_[A-Za-z0-9_-]+) once/.exec(output);
+    expect(invitation).not.toBeNull();
+    const opened = await fetch(`${url}/v1/admin/invitations/options`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: invitation?.[2] }) });
+    expect(opened.status).toBe(200);
+    expect(await opened.json()).toMatchObject({ administrator: { name: 'Demo owner', role: 'owner' } });
     const solo = await fetch(`${url}/v1/accounts`, { method: 'POST', headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' }, body: '{"handle":"solo"}' });
     expect(await solo.json()).toMatchObject({ handle: 'solo', orgId: null });
 
@@ -242,7 +248,7 @@ describe('the service process', () => {
       child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
     });
     await new Promise((r) => setTimeout(r, 300));
-    expect(output).not.toMatch(/esk_|eak_|Development keys/);
+    expect(output).not.toMatch(/esk_|eak_|eai_|Development keys/);
     // The start-up line says where the page works, and why not at the listening address.
     expect(output).toMatch(/serving: open the device page at http:\/\/localhost:\d+ \(passkeys work only where the page's host is RP_ID \\"localhost\\", so not at http:\/\/127\.0\.0\.1:\d+\)/);
     const exited = new Promise<number | null>((r) => child.once('exit', r));

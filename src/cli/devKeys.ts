@@ -1,12 +1,16 @@
 /**
  * A development start on the embedded database gets, once, a `demo` organisation with an owner
- * and an operator admin key, and a service key with every scope, so the service is usable from
- * the first command (as Vault's dev server is); it prints them with the commands the README's
- * first steps continue with. Never in production, never on PostgreSQL.
+ * and an operator admin key, a service key with every scope, and an invitation for the demo
+ * owner of the Command console, so the service and its console are usable from the first
+ * command (as Vault's dev server is); it prints them with the commands the README's first steps
+ * continue with. Never in production, never on PostgreSQL.
  */
 import type { Database } from '../store/database.js';
 import { createAdminKey, createServiceKey, SERVICE_SCOPES } from '../trust/apiKeys.js';
+import { inviteAdministrator } from '../trust/admin/console/administrators.js';
+import { DEFAULT_CONSOLE_SETTINGS } from '../trust/admin/console/consoleDeps.js';
 import { createOrganisation } from '../trust/organisations/organisations.js';
+import { invitationLink } from '../http/routes/admin/console.js';
 
 export const DEMO_ORG = 'demo';
 
@@ -24,6 +28,7 @@ export async function issueDevelopmentKeys(db: Database, where: { url: string; p
   const service = await createServiceKey(db, { name: 'dev-service', scopes: SERVICE_SCOPES }, actor);
   const owner = await createAdminKey(db, { name: 'dev-owner', orgId: DEMO_ORG, role: 'owner' }, actor);
   const operator = await createAdminKey(db, { name: 'dev-operator', orgId: DEMO_ORG, role: 'operator' }, actor);
+  const consoleOwner = await inviteAdministrator(db, DEMO_ORG, { name: 'Demo owner', role: 'owner' }, actor, DEFAULT_CONSOLE_SETTINGS.invitationTtlSeconds);
   return [
     'Development keys for this local database (shown once; for local use only, never in production):',
     `  service key (every scope): ${service.token}`,
@@ -35,5 +40,6 @@ export async function issueDevelopmentKeys(db: Database, where: { url: string; p
     `  curl -s -H "Authorization: Bearer $OWNER" -H 'content-type: application/json' -d '{"role":"approver"}' $ENIGM/v1/admin/keys`,
     `  curl -s -H "Authorization: Bearer $SERVICE" -H 'content-type: application/json' -d '{"handle":"alice","org":"${DEMO_ORG}"}' $ENIGM/v1/accounts`,
     `  then open ${pageUrl}/ and enroll this browser with the bootstrap code it answered`,
+    `The Command console, as the demo owner: open ${invitationLink(pageUrl, consoleOwner.code)} once (until ${consoleOwner.expiresAt}) and register a passkey`,
   ];
 }
